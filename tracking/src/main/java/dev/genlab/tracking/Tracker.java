@@ -1,0 +1,95 @@
+package dev.genlab.tracking;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The tracking port: where experiments, runs, parameters, metrics and artifacts are recorded.
+ * Implementations: the local run store (the default) and, later, MLflow. Names follow MLflow's model so
+ * that any implementation maps onto it one to one.
+ *
+ * <p>Implementations are thread-safe. Methods never block on a remote service for long: a remote
+ * implementation buffers and writes in the background.
+ */
+public interface Tracker extends AutoCloseable {
+
+    /**
+     * Finds or creates an experiment by name.
+     *
+     * @param name experiment name
+     * @return its id
+     */
+    String experiment(String name);
+
+    /**
+     * Starts a run.
+     *
+     * @param experimentId from {@link #experiment}
+     * @param runName human-readable name, e.g. {@code gan lr=2e-4 seed=1}
+     * @param parentRunId the parent (sweep) run, or null for a top-level run
+     * @param tags initial tags
+     * @return the run id
+     */
+    String startRun(String experimentId, String runName, String parentRunId, Map<String, String> tags);
+
+    /**
+     * Logs parameters; a key may be logged once per run.
+     *
+     * @param runId run
+     * @param params flat, dotted keys to string values
+     */
+    void logParams(String runId, Map<String, String> params);
+
+    /**
+     * Sets (or overwrites) tags.
+     *
+     * @param runId run
+     * @param tags key to value
+     */
+    void setTags(String runId, Map<String, String> tags);
+
+    /**
+     * Logs metric values.
+     *
+     * @param runId run
+     * @param points the values
+     */
+    void logMetrics(String runId, List<MetricPoint> points);
+
+    /**
+     * Logs one metric value stamped with the current time.
+     *
+     * @param runId run
+     * @param key metric name
+     * @param value value
+     * @param step step
+     */
+    default void logMetric(String runId, String key, double value, long step) {
+        logMetrics(runId, List.of(new MetricPoint(key, value, step, System.currentTimeMillis())));
+    }
+
+    /**
+     * Copies a file into the run's artifacts.
+     *
+     * @param runId run
+     * @param file the file to copy
+     * @param artifactDir directory inside the run's artifacts, {@code ""} for the root
+     */
+    void logArtifact(String runId, Path file, String artifactDir);
+
+    /**
+     * Ends a run.
+     *
+     * @param runId run
+     * @param status the final status, not {@link RunStatus#RUNNING}
+     */
+    void endRun(String runId, RunStatus status);
+
+    /** Blocks until everything logged so far is durably recorded. */
+    void flush();
+
+    /** Flushes and releases resources. */
+    @Override
+    void close();
+}
