@@ -1,0 +1,75 @@
+package dev.genlab.cli;
+
+import com.google.inject.Guice;
+import com.google.inject.Injector;
+import dev.genlab.core.inject.CoreModule;
+import dev.genlab.core.inject.TrackingModule;
+import dev.genlab.core.run.RunOptions;
+import java.io.File;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.logging.log4j.Level;
+import org.apache.logging.log4j.core.config.Configurator;
+import picocli.CommandLine.Option;
+
+/** Options every subcommand shares, and the Guice wiring they imply. */
+final class CommonOptions {
+
+    @Option(names = "--plugins-dir", paramLabel = "DIR",
+            description = "Folder of third-party plugin jars (repeatable). Default: $GENLAB_PLUGINS_DIR, "
+                    + "else plugins/ next to the distribution.")
+    List<Path> pluginDirs = new ArrayList<>();
+
+    @Option(names = {"-v", "--verbose"}, description = "Log at DEBUG level.")
+    boolean verbose;
+
+    @Option(names = {"-q", "--quiet"}, description = "No progress output on stderr.")
+    boolean quiet;
+
+    @Option(names = "--store", paramLabel = "DIR",
+            description = "Local run store folder (overrides the spec's tracking.local_dir).")
+    Path store;
+
+    Injector injector() {
+        if (verbose) {
+            Configurator.setLevel("dev.genlab", Level.DEBUG);
+        }
+        RunOptions options = new RunOptions(quiet, resolvePluginDirs(), store);
+        return Guice.createInjector(new CoreModule(options), new TrackingModule());
+    }
+
+    private List<Path> resolvePluginDirs() {
+        if (!pluginDirs.isEmpty()) {
+            for (Path dir : pluginDirs) {
+                if (!Files.isDirectory(dir)) {
+                    throw new UserError("--plugins-dir " + dir + " is not a folder");
+                }
+            }
+            return pluginDirs;
+        }
+        String env = System.getenv("GENLAB_PLUGINS_DIR");
+        if (env != null && !env.isBlank()) {
+            List<Path> dirs = new ArrayList<>();
+            for (String part : env.split(File.pathSeparator)) {
+                if (!part.isBlank()) {
+                    Path dir = Path.of(part);
+                    if (!Files.isDirectory(dir)) {
+                        throw new UserError("GENLAB_PLUGINS_DIR entry " + dir + " is not a folder");
+                    }
+                    dirs.add(dir);
+                }
+            }
+            return dirs;
+        }
+        String home = System.getProperty("genlab.home");
+        if (home != null) {
+            Path dir = Path.of(home, "plugins");
+            if (Files.isDirectory(dir)) {
+                return List.of(dir);
+            }
+        }
+        return List.of();
+    }
+}

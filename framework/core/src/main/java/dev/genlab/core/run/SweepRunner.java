@@ -1,0 +1,166 @@
+package dev.genlab.core.run;
+
+import ai.djl.ndarray.NDManager;
+import dev.genlab.api.DatasetProvider;
+import dev.genlab.api.DatasetSetup;
+import dev.genlab.api.Params;
+import dev.genlab.core.plugin.PluginRegistry;
+import dev.genlab.core.report.Plots;
+import dev.genlab.core.spec.DatasetSpec;
+import dev.genlab.core.spec.ExperimentSpec;
+import dev.genlab.core.spec.SpecWriter;
+import dev.genlab.core.sweep.SweepPlanner;
+import dev.genlab.core.sweep.Trial;
+import dev.genlab.tracking.RunStatus;
+import dev.genlab.tracking.Tracker;
+import jakarta.inject.Inject;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
+
+/**
+ * Runs a planned sweep: one parent run for the sweep, one child run per trial, datasets loaded once and
+ * shared, a summary logged to the parent. A failing trial is recorded and the sweep goes on.
+ */
+public final class SweepRunner {
+
+    private static final Logger LOG = LogManager.getLogger(SweepRunner.class);
+
+    private final PluginRegistry registry;
+    private final TrackerFactory trackers;
+    private final RunOptions options;
+    private final TrialRunner trialRunner;
+    private final SweepSummary summary;
+    private final SweepPlanner planner;
+    private final SpecWriter specWriter;
+
+    /**
+     * @param registry installed plugins
+     * @param trackers opens the tracker named by the spec
+     * @param options command-line options
+     * @param plots plot writer for artifacts
+     * @param provenance provenance tags
+     * @param progress progress sink
+     * @param summary summary renderer
+     * @param planner derives each trial's one-trial spec
+     * @param specWriter writes that spec as YAML
+     */
+    @Inject
+    public SweepRunner(PluginRegistry registry, TrackerFactory trackers, RunOptions options, Plots plots,
+            Provenance provenance, Progress progress, SweepSummary summary, SweepPlanner planner,
+            SpecWriter specWriter) {
+        this.registry = registry;
+        this.trackers = trackers;
+        this.options = options;
+        this.trialRunner = new TrialRunner(registry, plots, provenance, progress);
+        this.summary = summary;
+        this.planner = planner;
+        this.specWriter = specWriter;
+    }
+
+    /**
+     * Runs every trial of the plan.
+     *
+     * @param spec the validated spec
+     * @param trials the plan from the sweep planner
+     * @return per-trial results, in plan order
+     */
+    public SweepResult run(ExperimentSpec spec, List<Trial> trials) {
+        long start = System.nanoTime();
+        String experimentName = spec.tracking().experiment() != null ? spec.tracking().experiment() : spec.name();
+        try (Tracker tracker = trackers.open(spec.tracking(), options);
+                NDManager dataManager = NDManager.newBaseManager()) {
+            String experimentId = tracker.experiment(experimentName);
+            Map<String, String> parentTags = new LinkedHashMap<>();
+            parentTags.put("genlab.sweep_hash", sweepHash(trials));
+            parentTags.put("genlab.trials", Integer.toString(trials.size()));
+            parentTags.put("mlflow.source.name", "genlab");
+            if (spec.source() != null) {
+                parentTags.put("genlab.spec", spec.source().toString());
+            }
+            parentTags.put("mlflow.note.content", "Sweep of " + trials.size() + " trial(s) from "
+                    + (spec.source() == null ? "a spec" : spec.source().getFileName()));
+            String parentId = tracker.startRun(experimentId, spec.name() + " sweep", null, parentTags);
+            Map<DatasetSpec, LoadedData> datasets = new HashMap<>();
+            List<TrialResult> results = new ArrayList<>();
+            for (int i = 0; i < trials.size(); i++) {
+                Trial trial = trials.get(i);
+                TrialRunner.Context ctx = new TrialRunner.Context(tracker, experimentId, parentId, i + 1,
+                        trials.size());
+                LoadedData data;
+                try {
+                    data = datasets.computeIfAbsent(trial.dataset(), ds -> load(ds, spec.seed(), dataManager));
+                } catch (RuntimeException e) {
+                    results.add(failedBeforeStart(ctx, trial, "dataset '" + trial.dataset().name()
+                            + "' failed to load: " + TrainingLoop.describe(e)));
+                    continue;
+                }
+                String trialSpec = specWriter.toYaml(planner.trialSpec(spec, trial));
+                results.add(trialRunner.run(ctx, trial, trialSpec, data));
+            }
+            SweepResult result = new SweepResult(experimentName, parentId, results, (System.nanoTime() - start) / 1e9);
+            logSummary(tracker, parentId, result);
+            tracker.endRun(parentId, result.failures() == 0 ? RunStatus.FINISHED : RunStatus.FAILED);
+            return result;
+        }
+    }
+
+    private LoadedData load(DatasetSpec ds, long seed, NDManager manager) {
+        DatasetProvider provider = registry.dataset(ds.name())
+                .orElseThrow(() -> new IllegalStateException("dataset '" + ds.name() + "' is not installed"));
+        return LoadedData.of(provider.load(new DatasetSetup(new Params(ds.params()), manager, seed)));
+    }
+
+    private TrialResult failedBeforeStart(TrialRunner.Context ctx, Trial trial, String reason) {
+        Tracker tracker = ctx.tracker();
+        String runId = tracker.startRun(ctx.experimentId(), trial.runName(), ctx.parentRunId(),
+                Map.of("genlab.trial_hash", trial.hash(), "genlab.failure", reason));
+        tracker.endRun(runId, RunStatus.FAILED);
+        LOG.error("trial {} failed: {}", trial.runName(), reason);
+        return new TrialResult(trial, runId, RunStatus.FAILED, reason, Map.of(), Map.of(), 0);
+    }
+
+    private void logSummary(Tracker tracker, String parentId, SweepResult result) {
+        try {
+            Path dir = Files.createTempDirectory("genlab-sweep-");
+            Path md = dir.resolve("summary.md");
+            Path json = dir.resolve("summary.json");
+            Files.writeString(md, summary.markdown(result), StandardCharsets.UTF_8);
+            Files.writeString(json, summary.json(result), StandardCharsets.UTF_8);
+            tracker.logArtifact(parentId, md, "");
+            tracker.logArtifact(parentId, json, "");
+            Files.delete(md);
+            Files.delete(json);
+            Files.delete(dir);
+        } catch (IOException e) {
+            LOG.warn("could not write the sweep summary: {}", e.toString());
+        }
+        tracker.logMetric(parentId, "sweep/trials_finished", result.trials().size() - result.failures(), 0);
+        tracker.logMetric(parentId, "sweep/trials_failed", result.failures(), 0);
+    }
+
+    /** Hash of the plan (its trial hashes in order): the identity of a sweep for resume and sharding. */
+    static String sweepHash(List<Trial> trials) {
+        try {
+            MessageDigest sha = MessageDigest.getInstance("SHA-256");
+            for (Trial t : trials) {
+                sha.update(t.hash().getBytes(StandardCharsets.UTF_8));
+                sha.update((byte) '\n');
+            }
+            return HexFormat.of().formatHex(sha.digest()).substring(0, 16);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

@@ -1,0 +1,227 @@
+package dev.genlab.core.run;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.genlab.core.sweep.Trial;
+import dev.genlab.tracking.RunStatus;
+import jakarta.inject.Inject;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * Renders a sweep's results: per configuration (paradigm + swept values, seeds pooled), mean ± sample
+ * standard deviation of each metric over its finished seeds. The terminal table shows the headline
+ * metrics; the Markdown and JSON forms carry all of them.
+ */
+public final class SweepSummary {
+
+    /** Metrics shown first (and, in the terminal, only these when present). */
+    private static final List<String> HEADLINE = List.of("modes_covered", "high_quality_pct", "reverse_kl",
+            "precision", "recall", "fd", "fd_lenet", "samples_per_second");
+    private static final int TERMINAL_COLUMNS = 6;
+
+    private final ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    /** Creates the renderer. */
+    @Inject
+    public SweepSummary() {}
+
+    /** One row: a configuration and its seeds' results. */
+    record Group(String config, List<TrialResult> results) {
+        long finished() {
+            return results.stream().filter(r -> r.status() == RunStatus.FINISHED).count();
+        }
+
+        double[] stats(String metric) {
+            List<Double> values = results.stream().filter(r -> r.status() == RunStatus.FINISHED)
+                    .map(r -> r.metrics().get(metric)).filter(v -> v != null).toList();
+            if (values.isEmpty()) {
+                return null;
+            }
+            double mean = values.stream().mapToDouble(Double::doubleValue).average().orElse(Double.NaN);
+            double var = 0;
+            for (double v : values) {
+                var += (v - mean) * (v - mean);
+            }
+            double std = values.size() > 1 ? Math.sqrt(var / (values.size() - 1)) : 0;
+            return new double[] {mean, std, values.size()};
+        }
+    }
+
+    /**
+     * @param result a sweep result
+     * @return the plain-text table printed after a run
+     */
+    public String table(SweepResult result) {
+        List<Group> groups = groups(result);
+        List<String> metrics = metrics(result);
+        List<String> shown = metrics.stream().filter(HEADLINE::contains).limit(TERMINAL_COLUMNS).toList();
+        if (shown.isEmpty()) {
+            shown = metrics.stream().limit(TERMINAL_COLUMNS).toList();
+        }
+        List<List<String>> rows = new ArrayList<>();
+        List<String> header = new ArrayList<>(List.of("config", "seeds ok"));
+        header.addAll(shown);
+        rows.add(header);
+        for (Group g : groups) {
+            List<String> row = new ArrayList<>();
+            row.add(g.config());
+            row.add(g.finished() + "/" + g.results().size());
+            for (String m : shown) {
+                row.add(cell(g.stats(m)));
+            }
+            rows.add(row);
+        }
+        StringBuilder out = new StringBuilder(align(rows));
+        for (TrialResult r : result.trials()) {
+            if (r.status() != RunStatus.FINISHED) {
+                out.append("FAILED ").append(r.trial().runName()).append(": ").append(r.failure()).append('\n');
+            }
+        }
+        out.append(String.format(Locale.ROOT, "%d trial(s), %d failed, %.1fs; experiment '%s', sweep run %s%n",
+                result.trials().size(), result.failures(), result.wallSeconds(), result.experimentName(),
+                result.parentRunId()));
+        return out.toString();
+    }
+
+    /**
+     * @param result a sweep result
+     * @return a Markdown table with every metric as mean ± std
+     */
+    public String markdown(SweepResult result) {
+        List<String> metrics = metrics(result);
+        StringBuilder out = new StringBuilder();
+        out.append("| config | seeds ok |");
+        metrics.forEach(m -> out.append(' ').append(m).append(" |"));
+        out.append("\n|---|---|");
+        metrics.forEach(m -> out.append("---|"));
+        out.append('\n');
+        for (Group g : groups(result)) {
+            out.append("| ").append(g.config()).append(" | ").append(g.finished()).append('/')
+                    .append(g.results().size()).append(" |");
+            metrics.forEach(m -> out.append(' ').append(cell(g.stats(m))).append(" |"));
+            out.append('\n');
+        }
+        return out.toString();
+    }
+
+    /**
+     * @param result a sweep result
+     * @return JSON with every trial and every group's statistics
+     */
+    public String json(SweepResult result) {
+        Map<String, Object> root = new LinkedHashMap<>();
+        root.put("experiment", result.experimentName());
+        root.put("parent_run_id", result.parentRunId());
+        root.put("wall_seconds", result.wallSeconds());
+        List<Map<String, Object>> trials = new ArrayList<>();
+        for (TrialResult r : result.trials()) {
+            Map<String, Object> t = new LinkedHashMap<>();
+            t.put("run_id", r.runId());
+            t.put("run_name", r.trial().runName());
+            t.put("trial_hash", r.trial().hash());
+            t.put("status", r.status().name());
+            t.put("failure", r.failure());
+            t.put("metrics", r.metrics());
+            t.put("final_losses", r.finalLosses());
+            t.put("wall_seconds", r.wallSeconds());
+            trials.add(t);
+        }
+        root.put("trials", trials);
+        List<Map<String, Object>> groups = new ArrayList<>();
+        for (Group g : groups(result)) {
+            Map<String, Object> gm = new LinkedHashMap<>();
+            gm.put("config", g.config());
+            gm.put("finished", g.finished());
+            gm.put("trials", g.results().size());
+            Map<String, Object> stats = new LinkedHashMap<>();
+            for (String m : metrics(result)) {
+                double[] s = g.stats(m);
+                if (s != null) {
+                    stats.put(m, Map.of("mean", s[0], "std", s[1], "n", (int) s[2]));
+                }
+            }
+            gm.put("metrics", stats);
+            groups.add(gm);
+        }
+        root.put("groups", groups);
+        try {
+            return json.writeValueAsString(root);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    static String config(Trial t) {
+        String axes = t.swept().entrySet().stream()
+                .map(e -> (e.getKey().startsWith(t.paradigm() + ".") ? e.getKey().substring(t.paradigm().length() + 1)
+                        : e.getKey()) + "=" + e.getValue())
+                .collect(Collectors.joining(" "));
+        return t.paradigm() + (axes.isEmpty() ? "" : " " + axes);
+    }
+
+    private static List<Group> groups(SweepResult result) {
+        Map<String, List<TrialResult>> byConfig = new LinkedHashMap<>();
+        for (TrialResult r : result.trials()) {
+            byConfig.computeIfAbsent(config(r.trial()), k -> new ArrayList<>()).add(r);
+        }
+        return byConfig.entrySet().stream().map(e -> new Group(e.getKey(), e.getValue())).toList();
+    }
+
+    private static List<String> metrics(SweepResult result) {
+        Set<String> seen = new LinkedHashSet<>();
+        result.trials().forEach(r -> seen.addAll(r.metrics().keySet()));
+        List<String> ordered = new ArrayList<>();
+        HEADLINE.stream().filter(seen::contains).forEach(ordered::add);
+        seen.stream().filter(m -> !ordered.contains(m)).forEach(ordered::add);
+        return ordered;
+    }
+
+    private static String cell(double[] s) {
+        if (s == null) {
+            return "-";
+        }
+        return s[2] > 1 ? fmt(s[0]) + " ± " + fmt(s[1]) : fmt(s[0]);
+    }
+
+    private static String fmt(double v) {
+        if (v == Math.rint(v) && Math.abs(v) < 1e6) {
+            return String.format(Locale.ROOT, "%.0f", v);
+        }
+        return String.format(Locale.ROOT, Math.abs(v) >= 100 ? "%.1f" : "%.3g", v);
+    }
+
+    private static String align(List<List<String>> rows) {
+        int cols = rows.get(0).size();
+        int[] width = new int[cols];
+        for (List<String> row : rows) {
+            for (int c = 0; c < cols; c++) {
+                width[c] = Math.max(width[c], row.get(c).length());
+            }
+        }
+        StringBuilder out = new StringBuilder();
+        for (int r = 0; r < rows.size(); r++) {
+            List<String> row = rows.get(r);
+            for (int c = 0; c < cols; c++) {
+                out.append(c == 0 ? String.format("%-" + width[c] + "s", row.get(c))
+                        : "  " + String.format("%" + width[c] + "s", row.get(c)));
+            }
+            out.append('\n');
+            if (r == 0) {
+                int total = 0;
+                for (int w : width) {
+                    total += w + 2;
+                }
+                out.append("-".repeat(total - 2)).append('\n');
+            }
+        }
+        return out.toString();
+    }
+}

@@ -1,0 +1,259 @@
+package dev.genlab.core.run;
+
+import ai.djl.Device;
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDManager;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.genlab.api.DataShape;
+import dev.genlab.api.Paradigm;
+import dev.genlab.api.ParadigmProvider;
+import dev.genlab.api.ParadigmSetup;
+import dev.genlab.api.Params;
+import dev.genlab.core.plugin.PluginOrigin;
+import dev.genlab.core.plugin.PluginRegistry;
+import dev.genlab.core.report.Plots;
+import dev.genlab.core.sweep.Trial;
+import dev.genlab.tracking.MetricPoint;
+import dev.genlab.tracking.RunStatus;
+import dev.genlab.tracking.Tracker;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.stream.Stream;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
+
+/**
+ * Runs one trial end to end: creates the paradigm, trains it, evaluates it, and records params, step
+ * losses, metrics, tags and artifacts. A failure of any kind ends the trial's run FAILED with the reason
+ * as a tag; it never propagates to the sweep.
+ */
+final class TrialRunner {
+
+    private static final Logger LOG = LogManager.getLogger(TrialRunner.class);
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    private final PluginRegistry registry;
+    private final Plots plots;
+    private final Provenance provenance;
+    private final Progress progress;
+    private final Evaluator evaluator;
+
+    TrialRunner(PluginRegistry registry, Plots plots, Provenance provenance, Progress progress) {
+        this.registry = registry;
+        this.plots = plots;
+        this.provenance = provenance;
+        this.progress = progress;
+        this.evaluator = new Evaluator(registry);
+    }
+
+    /** Where a trial is recorded and how it sits in its sweep. */
+    record Context(Tracker tracker, String experimentId, String parentRunId, int position, int total) {}
+
+    /**
+     * @param trialSpec the one-trial spec (YAML) that re-runs exactly this trial, logged as {@code spec.yaml}
+     */
+    TrialResult run(Context ctx, Trial trial, String trialSpec, LoadedData data) {
+        long start = System.nanoTime();
+        progress.trialStarted(ctx.position(), ctx.total(), trial);
+        Tracker tracker = ctx.tracker();
+        String runId = tracker.startRun(ctx.experimentId(), trial.runName(), ctx.parentRunId(), tags(trial, data));
+        tracker.logParams(runId, params(trial));
+        Map<String, Double> metrics = new LinkedHashMap<>();
+        Map<String, Double> finalLosses = new LinkedHashMap<>();
+        RunStatus status = RunStatus.FINISHED;
+        String failure = "";
+        Path work = null;
+        try {
+            work = Files.createTempDirectory("genlab-trial-");
+            Files.writeString(work.resolve("spec.yaml"), trialSpec, StandardCharsets.UTF_8);
+            tracker.logArtifact(runId, work.resolve("spec.yaml"), "");
+            train(ctx, trial, data, runId, work, metrics, finalLosses);
+        } catch (TrialFailure e) {
+            status = RunStatus.FAILED;
+            failure = e.getMessage();
+            LOG.debug("trial {} failed", trial.runName(), e);
+        } catch (RuntimeException | LinkageError | IOException e) {
+            // A plugin bug (or one built against another API) must not take the sweep down.
+            status = RunStatus.FAILED;
+            failure = TrainingLoop.describe(e);
+            LOG.error("trial {} failed: {}", trial.runName(), failure, e);
+        } finally {
+            deleteQuietly(work);
+        }
+        if (status == RunStatus.FAILED) {
+            tracker.setTags(runId, Map.of("genlab.failure", failure));
+        }
+        tracker.endRun(runId, status);
+        TrialResult result = new TrialResult(trial, runId, status, failure, metrics, finalLosses,
+                (System.nanoTime() - start) / 1e9);
+        progress.trialEnded(result);
+        return result;
+    }
+
+    private void train(Context ctx, Trial trial, LoadedData data, String runId, Path work,
+            Map<String, Double> metrics, Map<String, Double> finalLosses) throws IOException {
+        Tracker tracker = ctx.tracker();
+        ParadigmProvider provider = registry.paradigm(trial.plugin())
+                .orElseThrow(() -> new TrialFailure("paradigm plugin '" + trial.plugin() + "' is not installed"));
+        PluginOrigin origin = registry.origin(provider);
+        tracker.setTags(runId, Map.of(
+                "genlab.plugin.version", origin.version(),
+                "genlab.plugin.sha256", origin.sha256(),
+                "genlab.plugin.source", origin.jar() == null ? "classpath" : origin.jar().toString()));
+
+        try (NDManager manager = NDManager.newBaseManager()) {
+            // Seed the engine's global generator right before the model exists: weight init and every
+            // random op of the trial then follow from the trial seed alone (bit-for-bit on one machine).
+            Engine.getInstance().setRandomSeed((int) trial.seed());
+            DataShape shape = data.dataset().shape();
+            ParadigmSetup setup = new ParadigmSetup(new Params(trial.params()), shape, manager, Device.cpu(),
+                    trial.seed(), new Random(trial.seed()));
+            Paradigm paradigm;
+            try {
+                paradigm = provider.create(setup);
+            } catch (IllegalArgumentException e) {
+                throw new TrialFailure("cannot create '" + trial.plugin() + "': " + e.getMessage(), e);
+            }
+            try (paradigm) {
+                Map<String, Long> counts = paradigm.parameterCounts();
+                TrainingLoop loop = new TrainingLoop(progress);
+                TrainingOutcome outcome = loop.run(paradigm, data.host(), manager, trial.train(), trial.seed(),
+                        new TrainingLoop.Listener() {
+                            @Override
+                            public void log(int step, Map<String, Double> losses) {
+                                tracker.logMetrics(runId, points("train/", losses, step));
+                            }
+
+                            @Override
+                            public void evaluate(int step) {
+                                Evaluation mid = evaluator.evaluate(paradigm, data.dataset(), data.host(),
+                                        trial.evaluate(), historySoFar(), counts, manager, trial.seed());
+                                tracker.logMetrics(runId, points("eval/", mid.metrics(), step));
+                            }
+                        });
+                finalLosses.putAll(outcome.finalLosses());
+                Evaluation eval = evaluator.evaluate(paradigm, data.dataset(), data.host(), trial.evaluate(),
+                        outcome, counts, manager, trial.seed());
+                metrics.putAll(eval.metrics());
+                tracker.logMetrics(runId, points("eval/", eval.metrics(), outcome.steps()));
+                writeArtifacts(trial, shape, eval, outcome, work);
+                for (String name : List.of("samples.png", "losses.png", "metrics.json")) {
+                    Path file = work.resolve(name);
+                    if (Files.exists(file)) {
+                        tracker.logArtifact(runId, file, "");
+                    }
+                }
+            }
+        }
+    }
+
+    // Mid-training evaluations see no loss history; stability metrics are only meaningful at the end.
+    private static TrainingOutcome historySoFar() {
+        return new TrainingOutcome(Map.of(), 0, 0);
+    }
+
+    private void writeArtifacts(Trial trial, DataShape shape, Evaluation eval, TrainingOutcome outcome, Path work)
+            throws IOException {
+        if (shape.isPoints() && shape.size() == 2) {
+            plots.scatter(toPoints(eval.reference(), 2), toPoints(eval.generated(), 2), work.resolve("samples.png"),
+                    trial.runName() + ": generated vs real");
+        } else if (shape.isImage()) {
+            int per = shape.size();
+            int n = Math.min(64, eval.generated().length / per);
+            plots.imageGrid(unitScale(eval.generated(), eval.reference()), n, shape.dims().get(0),
+                    shape.dims().get(1), shape.dims().get(2), work.resolve("samples.png"), 8);
+        }
+        plots.lossCurves(outcome.history(), work.resolve("losses.png"), trial.runName() + ": training losses");
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("trial_hash", trial.hash());
+        json.put("run_name", trial.runName());
+        json.put("metrics", eval.metrics());
+        json.put("final_losses", outcome.finalLosses());
+        json.put("steps", outcome.steps());
+        json.put("step_seconds", outcome.stepSeconds());
+        JSON.writeValue(work.resolve("metrics.json").toFile(), json);
+    }
+
+    private Map<String, String> tags(Trial trial, LoadedData data) {
+        Map<String, String> tags = new LinkedHashMap<>(provenance.tags());
+        tags.put("genlab.paradigm", trial.paradigm());
+        tags.put("genlab.plugin", trial.plugin());
+        tags.put("genlab.dataset", trial.dataset().name());
+        tags.put("genlab.dataset.hash", data.contentHash());
+        tags.put("genlab.seed", Long.toString(trial.seed()));
+        tags.put("genlab.trial_hash", trial.hash());
+        tags.put("genlab.trial_index", Integer.toString(trial.index()));
+        tags.put("mlflow.source.name", "genlab");
+        tags.put("mlflow.note.content", trial.plugin() + " on " + trial.dataset().name() + ", "
+                + trial.train().steps() + " steps, batch " + trial.train().batchSize() + ", seed " + trial.seed()
+                + (trial.swept().isEmpty() ? "" : ", swept " + trial.swept()));
+        return tags;
+    }
+
+    /** Flat, dotted params as MLflow shows them; plugin params are prefixed with the paradigm's name. */
+    static Map<String, String> params(Trial trial) {
+        Map<String, String> p = new LinkedHashMap<>();
+        p.put("paradigm", trial.paradigm());
+        p.put("plugin", trial.plugin());
+        p.put("seed", Long.toString(trial.seed()));
+        trial.params().forEach((k, v) -> p.put(trial.paradigm() + "." + k, String.valueOf(v)));
+        p.put("dataset.name", trial.dataset().name());
+        trial.dataset().params().forEach((k, v) -> p.put("dataset." + k, String.valueOf(v)));
+        p.put("train.steps", Integer.toString(trial.train().steps()));
+        p.put("train.batch_size", Integer.toString(trial.train().batchSize()));
+        p.put("evaluate.samples", Integer.toString(trial.evaluate().samples()));
+        return p;
+    }
+
+    private static List<MetricPoint> points(String prefix, Map<String, Double> values, long step) {
+        long now = System.currentTimeMillis();
+        List<MetricPoint> points = new ArrayList<>(values.size());
+        values.forEach((k, v) -> points.add(new MetricPoint(prefix + k, v, step, now)));
+        return points;
+    }
+
+    /** Image grids take [0, 1]; data scaled to [-1, 1] (negative reference pixels) is mapped back. */
+    private static float[] unitScale(float[] images, float[] reference) {
+        float min = Float.POSITIVE_INFINITY;
+        for (float v : reference) {
+            min = Math.min(min, v);
+        }
+        if (min >= 0) {
+            return images;
+        }
+        float[] out = new float[images.length];
+        for (int i = 0; i < images.length; i++) {
+            out[i] = (images[i] + 1f) / 2f;
+        }
+        return out;
+    }
+
+    private static float[][] toPoints(float[] flat, int dim) {
+        float[][] pts = new float[flat.length / dim][dim];
+        for (int i = 0; i < pts.length; i++) {
+            System.arraycopy(flat, i * dim, pts[i], 0, dim);
+        }
+        return pts;
+    }
+
+    private static void deleteQuietly(Path dir) {
+        if (dir == null) {
+            return;
+        }
+        try (Stream<Path> walk = Files.walk(dir)) {
+            walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException | UncheckedIOException e) {
+            LOG.debug("could not delete {}: {}", dir, e.toString());
+        }
+    }
+}

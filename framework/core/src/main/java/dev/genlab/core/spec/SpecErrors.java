@@ -1,0 +1,53 @@
+package dev.genlab.core.spec;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+
+/** Collects every problem of one load so they are reported together. */
+final class SpecErrors {
+
+    private final List<SpecError> errors = new ArrayList<>();
+    private boolean fatal;
+
+    /** Records a problem after which loading can go on. */
+    void add(SpecError error) {
+        errors.add(error);
+    }
+
+    /** Records a problem at a location. */
+    void add(SourceLoc loc, String message, String hint) {
+        errors.add(loc.error(message, hint));
+    }
+
+    /** Records a problem that leaves nothing sensible to validate (unreadable file, YAML syntax). */
+    void fatal(SpecError error) {
+        errors.add(error);
+        fatal = true;
+    }
+
+    boolean hasFatal() {
+        return fatal;
+    }
+
+    /** Throws all problems so far, file by file in line order, command-line problems last. */
+    void throwIfAny() throws SpecException {
+        if (errors.isEmpty()) {
+            return;
+        }
+        // Files in first-reported order keep the root spec before the files it extends.
+        List<Path> fileOrder = new ArrayList<>();
+        for (SpecError e : errors) {
+            if (e.file() != null && !fileOrder.contains(e.file())) {
+                fileOrder.add(e.file());
+            }
+        }
+        List<SpecError> sorted = new ArrayList<>(errors);
+        sorted.sort(Comparator.<SpecError>comparingInt(
+                        e -> e.file() == null ? Integer.MAX_VALUE : fileOrder.indexOf(e.file()))
+                .thenComparingInt(SpecError::line)
+                .thenComparingInt(SpecError::column));
+        throw new SpecException(sorted);
+    }
+}

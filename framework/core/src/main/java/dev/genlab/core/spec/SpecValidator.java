@@ -1,0 +1,631 @@
+package dev.genlab.core.spec;
+
+import dev.genlab.api.DatasetProvider;
+import dev.genlab.api.ParadigmProvider;
+import dev.genlab.api.ParamSchema;
+import dev.genlab.api.ParamSpec;
+import dev.genlab.api.ParamType;
+import dev.genlab.api.Plugin;
+import dev.genlab.core.plugin.PluginRegistry;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Pattern;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
+
+/**
+ * Turns a composed spec tree into an {@link ExperimentSpec}, reporting every problem it finds (it never
+ * stops at the first one) with its location and a fix.
+ */
+final class SpecValidator {
+
+    private static final Logger LOG = LogManager.getLogger(SpecValidator.class);
+
+    static final List<String> TOP_KEYS =
+            List.of("name", "seed", "extends", "dataset", "train", "evaluate", "paradigms", "sweep", "tracking");
+
+    /** The framework-owned training keys, as a schema so sweeps check them like plugin parameters. */
+    static final ParamSchema TRAIN = ParamSchema.builder()
+            .addInt("steps", TrainSpec.DEFAULTS.steps(), 1, Integer.MAX_VALUE, "optimisation steps per trial")
+            .addInt("batch_size", TrainSpec.DEFAULTS.batchSize(), 1, Integer.MAX_VALUE, "minibatch size")
+            .addInt("eval_every", TrainSpec.DEFAULTS.evalEvery(), 0, Integer.MAX_VALUE,
+                    "evaluate every this many steps, 0 for only at the end")
+            .addInt("log_every", TrainSpec.DEFAULTS.logEvery(), 1, Integer.MAX_VALUE,
+                    "log step metrics every this many steps")
+            .build();
+
+    /** The sweepable evaluation key. */
+    static final ParamSpec EVAL_SAMPLES = new ParamSpec("samples", ParamType.INT,
+            (long) EvaluateSpec.DEFAULTS.samples(), 1.0, (double) Integer.MAX_VALUE, List.of(),
+            "number of generated samples to evaluate");
+
+    private static final ParamSpec SEED = new ParamSpec("seed", ParamType.INT, 0L, null, null, List.of(), "");
+    private static final ParamSpec TRIALS = new ParamSpec("trials", ParamType.INT, 1L, 1.0,
+            (double) Integer.MAX_VALUE, List.of(), "");
+    private static final ParamSpec METHOD = new ParamSpec("method", ParamType.CHOICE, "grid", null, null,
+            List.of("grid", "random"), "");
+    private static final List<String> DISTRIBUTIONS = List.of("uniform", "log_uniform", "int", "choice");
+    private static final Pattern PARADIGM_NAME = Pattern.compile("[A-Za-z0-9_-]+");
+    private static final Set<String> SECTIONS = Set.copyOf(TOP_KEYS);
+    private static final String SWEEP_KEYS =
+            "sweep keys are <paradigm>.<param>, train.<key>, dataset.params.<param> or evaluate.samples";
+
+    private final PluginRegistry registry;
+    private final SpecErrors errors;
+    private final ParamChecker checker;
+
+    SpecValidator(PluginRegistry registry, SpecErrors errors) {
+        this.registry = registry;
+        this.errors = errors;
+        this.checker = new ParamChecker(errors);
+    }
+
+    /**
+     * @param root the composed, overridden and interpolated tree
+     * @param source the root spec file
+     * @return the spec; only meaningful if no errors were recorded
+     */
+    ExperimentSpec validate(SpecNode.MapNode root, Path source) {
+        checkKeys(root, "", TOP_KEYS);
+        String name = requiredString(root, "name", "", "add name: <experiment name> at the top level")
+                .orElse("");
+        long seed = optionalLong(root.get("seed"), SEED, "seed").orElse(0L);
+        DatasetResult dataset = dataset(root);
+        TrainSpec train = train(root);
+        EvaluateSpec evaluate = evaluate(root);
+        Map<String, Target> schemas = new LinkedHashMap<>();
+        List<ParadigmSpec> paradigms = paradigms(root, schemas);
+        SweepSpec sweep = sweep(root, schemas, dataset.schema());
+        TrackingSpec tracking = tracking(root);
+        return new ExperimentSpec(name, seed, dataset.spec(), train, evaluate, paradigms, sweep, tracking, source);
+    }
+
+    // ---------------------------------------------------------------- sections
+
+    private record DatasetResult(DatasetSpec spec, ParamSchema schema) {}
+
+    private DatasetResult dataset(SpecNode.MapNode root) {
+        SpecNode node = root.get("dataset");
+        DatasetResult none = new DatasetResult(new DatasetSpec("", Map.of()), null);
+        if (absent(node)) {
+            errors.add(root.loc(), "dataset: missing required key",
+                    "add dataset: {name: <dataset>}; " + installed(registry.datasets(), "installed datasets"));
+            return none;
+        }
+        SpecNode nameNode;
+        SpecNode paramsNode = null;
+        if (node instanceof SpecNode.Scalar) {
+            nameNode = node; // shorthand: dataset: ring8
+        } else {
+            SpecNode.MapNode map = map(node, "dataset", "write dataset: {name: ring8, params: {...}}");
+            if (map == null) {
+                return none;
+            }
+            checkKeys(map, "dataset", List.of("name", "params"));
+            nameNode = map.get("name");
+            paramsNode = map.get("params");
+            if (absent(nameNode)) {
+                errors.add(map.loc(), "dataset.name: missing required key",
+                        "add name: <dataset>; " + installed(registry.datasets(), "installed datasets"));
+                return none;
+            }
+        }
+        Optional<String> name = string(nameNode, "dataset.name");
+        if (name.isEmpty()) {
+            return none;
+        }
+        Optional<DatasetProvider> provider = registry.dataset(name.get());
+        if (provider.isEmpty()) {
+            errors.add(nameNode.loc(), "dataset.name: unknown dataset '" + name.get() + "'",
+                    hintPlugins(name.get(), registry.datasets(), "installed datasets"));
+            return new DatasetResult(new DatasetSpec(name.get(), Map.of()), null);
+        }
+        ParamSchema schema = provider.get().parameters();
+        Map<String, Object> params =
+                checker.resolve(paramsNode, schema, "dataset.params.", "dataset '" + name.get() + "'");
+        return new DatasetResult(new DatasetSpec(name.get(), params), schema);
+    }
+
+    private TrainSpec train(SpecNode.MapNode root) {
+        SpecNode node = root.get("train");
+        if (!absent(node) && map(node, "train", "write train: {steps: 1000, batch_size: 256}") == null) {
+            return TrainSpec.DEFAULTS;
+        }
+        Map<String, Object> v = checker.resolve(node, TRAIN, "train.", null);
+        return new TrainSpec(toInt(v.get("steps")), toInt(v.get("batch_size")), toInt(v.get("eval_every")),
+                toInt(v.get("log_every")));
+    }
+
+    private EvaluateSpec evaluate(SpecNode.MapNode root) {
+        SpecNode node = root.get("evaluate");
+        if (absent(node)) {
+            return EvaluateSpec.DEFAULTS;
+        }
+        SpecNode.MapNode map = map(node, "evaluate", "write evaluate: {samples: 2500, metrics: [prdc]}");
+        if (map == null) {
+            return EvaluateSpec.DEFAULTS;
+        }
+        checkKeys(map, "evaluate", List.of("samples", "metrics"));
+        int samples = optionalLong(map.get("samples"), EVAL_SAMPLES, "evaluate.samples")
+                .map(SpecValidator::toInt).orElse(EvaluateSpec.DEFAULTS.samples());
+        List<String> metrics = new ArrayList<>();
+        SpecNode metricsNode = map.get("metrics");
+        if (!absent(metricsNode)) {
+            if (metricsNode instanceof SpecNode.ListNode list) {
+                for (int i = 0; i < list.items().size(); i++) {
+                    SpecNode item = list.items().get(i);
+                    String path = "evaluate.metrics[" + i + "]";
+                    Optional<String> metric = string(item, path);
+                    if (metric.isEmpty()) {
+                        continue;
+                    }
+                    if (registry.metric(metric.get()).isEmpty()) {
+                        errors.add(item.loc(), path + ": unknown metric '" + metric.get() + "'",
+                                hintPlugins(metric.get(), registry.metrics(), "installed metrics"));
+                    } else if (metrics.contains(metric.get())) {
+                        errors.add(item.loc(), path + ": metric '" + metric.get() + "' is listed twice",
+                                "list each metric once");
+                    } else {
+                        metrics.add(metric.get());
+                    }
+                }
+            } else if (!(metricsNode instanceof SpecNode.Broken)) {
+                errors.add(metricsNode.loc(), "evaluate.metrics: expected a list, got " + metricsNode.describe(),
+                        "write metrics: [prdc, frechet], or leave it out for every metric that applies");
+            }
+        }
+        return new EvaluateSpec(samples, metrics);
+    }
+
+    /** A paradigm's plugin and its schema, for checking sweep keys. */
+    private record Target(String plugin, ParamSchema schema) {}
+
+    private List<ParadigmSpec> paradigms(SpecNode.MapNode root, Map<String, Target> schemas) {
+        SpecNode node = root.get("paradigms");
+        List<ParadigmSpec> out = new ArrayList<>();
+        if (absent(node)) {
+            errors.add(root.loc(), "paradigms: missing required key", "add paradigms: [{plugin: <name>}]; "
+                    + installed(registry.paradigms(), "installed paradigm plugins"));
+            return out;
+        }
+        if (!(node instanceof SpecNode.ListNode list)) {
+            if (!(node instanceof SpecNode.Broken)) {
+                errors.add(node.loc(), "paradigms: expected a list, got " + node.describe(),
+                        "write paradigms: [{name: gan, plugin: gan, params: {...}}]");
+            }
+            return out;
+        }
+        if (list.items().isEmpty()) {
+            errors.add(node.loc(), "paradigms: the list is empty", "name at least one paradigm plugin; "
+                    + installed(registry.paradigms(), "installed paradigm plugins"));
+        }
+        Map<String, SourceLoc> seen = new HashMap<>();
+        for (int i = 0; i < list.items().size(); i++) {
+            SpecNode item = list.items().get(i);
+            String path = "paradigms[" + i + "]";
+            SpecNode pluginNode;
+            SpecNode nameNode = null;
+            SpecNode paramsNode = null;
+            if (item instanceof SpecNode.Scalar) {
+                pluginNode = item; // shorthand: - gan
+            } else {
+                SpecNode.MapNode map = map(item, path, "write - {name: gan, plugin: gan, params: {...}}");
+                if (map == null) {
+                    continue;
+                }
+                checkKeys(map, path, List.of("name", "plugin", "params"));
+                pluginNode = map.get("plugin");
+                nameNode = map.get("name");
+                paramsNode = map.get("params");
+                if (absent(pluginNode)) {
+                    errors.add(map.loc(), path + ".plugin: missing required key",
+                            "add plugin: <name>; " + installed(registry.paradigms(), "installed paradigm plugins"));
+                    continue;
+                }
+            }
+            Optional<String> plugin = string(pluginNode, path + ".plugin");
+            if (plugin.isEmpty()) {
+                continue;
+            }
+            Optional<String> name = absent(nameNode) ? plugin : string(nameNode, path + ".name");
+            if (name.isEmpty()) {
+                continue;
+            }
+            SourceLoc nameLoc = absent(nameNode) ? pluginNode.loc() : nameNode.loc();
+            boolean nameOk = checkParadigmName(name.get(), nameLoc, path);
+            SourceLoc first = seen.putIfAbsent(name.get(), nameLoc);
+            if (first != null) {
+                errors.add(nameLoc, path + ".name: duplicate paradigm name '" + name.get() + "'",
+                        "paradigm names must be unique (the first '" + name.get() + "' is at " + first.describe()
+                                + "); give this entry another name:, e.g. " + name.get() + "-2");
+                nameOk = false;
+            }
+            Optional<ParadigmProvider> provider = registry.paradigm(plugin.get());
+            if (provider.isEmpty()) {
+                errors.add(pluginNode.loc(), path + ".plugin: unknown paradigm plugin '" + plugin.get() + "'",
+                        hintPlugins(plugin.get(), registry.paradigms(), "installed paradigm plugins"));
+                if (nameOk) {
+                    schemas.put(name.get(), null); // known name, unknown schema: its sweep keys are skipped
+                }
+                continue;
+            }
+            ParamSchema schema = provider.get().parameters();
+            Map<String, Object> params =
+                    checker.resolve(paramsNode, schema, name.get() + ".", "plugin '" + plugin.get() + "'");
+            if (nameOk) {
+                schemas.put(name.get(), new Target(plugin.get(), schema));
+            }
+            out.add(new ParadigmSpec(name.get(), plugin.get(), params));
+        }
+        return out;
+    }
+
+    private boolean checkParadigmName(String name, SourceLoc loc, String path) {
+        if (!PARADIGM_NAME.matcher(name).matches()) {
+            errors.add(loc, path + ".name: '" + name + "' is not a valid paradigm name",
+                    "use letters, digits, '_' and '-' only: the name prefixes sweep keys and overrides (gan.lr)");
+            return false;
+        }
+        if (SECTIONS.contains(name)) {
+            errors.add(loc, path + ".name: '" + name + "' is reserved for the spec section " + name + ":",
+                    "give the paradigm another name: ...");
+            return false;
+        }
+        return true;
+    }
+
+    private SweepSpec sweep(SpecNode.MapNode root, Map<String, Target> schemas, ParamSchema datasetSchema) {
+        SpecNode node = root.get("sweep");
+        if (absent(node)) {
+            return SweepSpec.NONE;
+        }
+        SpecNode.MapNode map = map(node, "sweep", "write sweep: {seeds: [0, 1, 2], parameters: {gan.lr: [...]}}");
+        if (map == null) {
+            return SweepSpec.NONE;
+        }
+        checkKeys(map, "sweep", List.of("seeds", "method", "trials", "parameters"));
+        List<Long> seeds = seeds(map.get("seeds"));
+        SweepMethod method = SweepMethod.GRID;
+        SpecNode methodNode = map.get("method");
+        if (!absent(methodNode)) {
+            method = checker.check(methodNode, METHOD, "sweep.method")
+                    .map(m -> SweepMethod.valueOf(m.toString().toUpperCase(Locale.ROOT)))
+                    .orElse(SweepMethod.GRID);
+        }
+        int trials = 0;
+        SpecNode trialsNode = map.get("trials");
+        if (!absent(trialsNode)) {
+            trials = checker.check(trialsNode, TRIALS, "sweep.trials").map(SpecValidator::toInt).orElse(1);
+            if (method == SweepMethod.GRID) {
+                LOG.warn("sweep.trials is ignored by a grid sweep (set sweep.method: random to use it)");
+            }
+        } else if (method == SweepMethod.RANDOM) {
+            errors.add(methodNode.loc(), "sweep.trials: missing required key for method: random",
+                    "add trials: N under sweep: (the number of random draws per paradigm)");
+        }
+        Map<String, SweepAxis> axes = new LinkedHashMap<>();
+        SpecNode paramsNode = map.get("parameters");
+        if (!absent(paramsNode)) {
+            SpecNode.MapNode params = map(paramsNode, "sweep.parameters",
+                    "write parameters: {gan.lr: [1e-4, 2e-4], vae.beta: [0.5, 1]}");
+            if (params != null) {
+                for (SpecNode.Entry e : params.entries().values()) {
+                    Optional<ParamSpec> target = sweepTarget(e, schemas, datasetSchema);
+                    if (target.isPresent()) {
+                        axis(e, target.get(), method).ifPresent(a -> axes.put(e.key(), a));
+                    }
+                }
+            }
+        }
+        return new SweepSpec(seeds, method, trials, axes);
+    }
+
+    private List<Long> seeds(SpecNode node) {
+        List<Long> seeds = new ArrayList<>();
+        if (absent(node)) {
+            return seeds;
+        }
+        if (!(node instanceof SpecNode.ListNode list)) {
+            if (!(node instanceof SpecNode.Broken)) {
+                errors.add(node.loc(), "sweep.seeds: expected a list of integers, got " + node.describe(),
+                        "write seeds: [0, 1, 2]");
+            }
+            return seeds;
+        }
+        for (int i = 0; i < list.items().size(); i++) {
+            SpecNode item = list.items().get(i);
+            Optional<Object> seed = checker.check(item, SEED, "sweep.seeds[" + i + "]");
+            if (seed.isEmpty()) {
+                continue;
+            }
+            if (seeds.contains((Long) seed.get())) {
+                errors.add(item.loc(), "sweep.seeds[" + i + "]: seed " + seed.get() + " is listed twice",
+                        "list each seed once");
+            } else {
+                seeds.add((Long) seed.get());
+            }
+        }
+        return seeds;
+    }
+
+    /** Resolves a sweep key to the parameter it sets; empty after an error or for an unknown plugin's key. */
+    private Optional<ParamSpec> sweepTarget(
+            SpecNode.Entry e, Map<String, Target> schemas, ParamSchema datasetSchema) {
+        String key = e.key();
+        String path = "sweep.parameters." + key;
+        int dot = key.indexOf('.');
+        if (dot <= 0 || dot == key.length() - 1) {
+            errors.add(e.keyLoc(), path + ": a sweep key needs a prefix and a name", SWEEP_KEYS);
+            return Optional.empty();
+        }
+        String head = key.substring(0, dot);
+        String rest = key.substring(dot + 1);
+        switch (head) {
+            case "train" -> {
+                return lookup(TRAIN, rest, e.keyLoc(), path, head + ".", "key", "keys under train");
+            }
+            case "evaluate" -> {
+                if (rest.equals("samples")) {
+                    return Optional.of(EVAL_SAMPLES);
+                }
+                errors.add(e.keyLoc(), path + ": evaluate." + rest + " cannot be swept",
+                        "only evaluate.samples can be swept");
+                return Optional.empty();
+            }
+            case "dataset" -> {
+                if (rest.startsWith("params.") && rest.length() > "params.".length()) {
+                    if (datasetSchema == null) {
+                        return Optional.empty(); // the dataset itself is already reported
+                    }
+                    return lookup(datasetSchema, rest.substring("params.".length()), e.keyLoc(), path,
+                            "dataset.params.", "parameter of the dataset", "parameters of the dataset");
+                }
+                errors.add(e.keyLoc(), path + ": dataset." + rest + " cannot be swept",
+                        rest.equals("name")
+                                ? "compare datasets with one spec per dataset sharing a base (extends: base.yaml),"
+                                        + " or override dataset.name=... on the command line"
+                                : "sweep dataset parameters as dataset.params.<param>");
+                return Optional.empty();
+            }
+            default -> {
+                if (!schemas.containsKey(head)) {
+                    List<String> prefixes = new ArrayList<>(schemas.keySet());
+                    prefixes.addAll(List.of("train", "dataset", "evaluate"));
+                    String hint = Suggestions.closest(head, prefixes)
+                            .map(c -> "did you mean '" + c + "." + rest + "'? ").orElse("")
+                            + SWEEP_KEYS + " (paradigms: " + String.join(", ", schemas.keySet()) + ")";
+                    errors.add(e.keyLoc(), path + ": unknown paradigm '" + head + "'", hint);
+                    return Optional.empty();
+                }
+                Target target = schemas.get(head);
+                if (target == null) {
+                    return Optional.empty(); // unknown plugin, already reported
+                }
+                String owner = "plugin '" + target.plugin() + "'";
+                return lookup(target.schema(), rest, e.keyLoc(), path, head + ".", "parameter of " + owner,
+                        "parameters of " + owner);
+            }
+        }
+    }
+
+    private Optional<ParamSpec> lookup(
+            ParamSchema schema, String name, SourceLoc loc, String path, String prefix, String what, String label) {
+        Optional<ParamSpec> spec = schema.get(name);
+        if (spec.isEmpty()) {
+            List<String> names = schema.params().stream().map(ParamSpec::name).toList();
+            String hint = Suggestions.closest(name, names).map(c -> "did you mean '" + prefix + c + "'? ").orElse("")
+                    + label + ": " + (names.isEmpty() ? "(none)" : String.join(", ", names));
+            errors.add(loc, path + ": unknown " + what, hint);
+        }
+        return spec;
+    }
+
+    private Optional<SweepAxis> axis(SpecNode.Entry e, ParamSpec spec, SweepMethod method) {
+        String path = "sweep.parameters." + e.key();
+        SpecNode node = e.value();
+        if (node instanceof SpecNode.Broken) {
+            return Optional.empty();
+        }
+        if (node instanceof SpecNode.ListNode list) {
+            return values(list, spec, path);
+        }
+        if (!(node instanceof SpecNode.MapNode map)) {
+            errors.add(node.loc(), path + ": expected a list of values or a distribution, got " + node.describe(),
+                    "write " + e.key() + ": [a, b, c] or, with method: random, {uniform: [lo, hi]}");
+            return Optional.empty();
+        }
+        if (map.entries().size() != 1) {
+            errors.add(map.loc(), path + ": a distribution has exactly one kind, got " + map.entries().size(),
+                    "write one of {uniform: [lo, hi]}, {log_uniform: [lo, hi]}, {int: [lo, hi]}, {choice: [a, b]}");
+            return Optional.empty();
+        }
+        SpecNode.Entry d = map.entries().values().iterator().next();
+        String kind = d.key();
+        String dpath = path + "." + kind;
+        if (!DISTRIBUTIONS.contains(kind)) {
+            errors.add(d.keyLoc(), path + ": unknown distribution '" + kind + "'",
+                    Suggestions.hint(kind, DISTRIBUTIONS, "distributions"));
+            return Optional.empty();
+        }
+        if (kind.equals("choice")) {
+            if (d.value() instanceof SpecNode.ListNode list) {
+                return values(list, spec, dpath);
+            }
+            errors.add(d.value().loc(), dpath + ": expected a list of values, got " + d.value().describe(),
+                    "write {choice: [a, b, c]}");
+            return Optional.empty();
+        }
+        if (method == SweepMethod.GRID) {
+            errors.add(d.keyLoc(), path + ": " + kind + " draws need method: random",
+                    "set sweep.method: random and sweep.trials: N, or list grid values: " + e.key() + ": [a, b, c]");
+            return Optional.empty();
+        }
+        boolean real = !kind.equals("int");
+        if (real && spec.type() != ParamType.DOUBLE || !real && spec.type() != ParamType.INT
+                && spec.type() != ParamType.DOUBLE) {
+            String alt = spec.type() == ParamType.INT ? "use {int: [lo, hi]} or a list of values"
+                    : "use {choice: [...]} or a list of values";
+            errors.add(d.keyLoc(), path + ": " + kind + " draws numbers but " + e.key() + " is "
+                    + ParamChecker.expected(spec), alt);
+            return Optional.empty();
+        }
+        if (!(d.value() instanceof SpecNode.ListNode bounds) || bounds.items().size() != 2) {
+            errors.add(d.value().loc(), dpath + ": expected [low, high], got " + d.value().describe(),
+                    "write {" + kind + ": [low, high]}");
+            return Optional.empty();
+        }
+        ParamSpec boundSpec = real ? spec
+                : new ParamSpec(spec.name(), ParamType.INT, 0L, spec.min(), spec.max(), List.of(), "");
+        SpecNode loNode = bounds.items().get(0);
+        SpecNode hiNode = bounds.items().get(1);
+        if (kind.equals("log_uniform") && loNode instanceof SpecNode.Scalar s && s.value() instanceof Number n
+                && n.doubleValue() <= 0) {
+            errors.add(loNode.loc(), dpath + ": the lower bound must be > 0, got " + s.text(),
+                    "log-uniform draws need positive bounds, e.g. {log_uniform: [1e-5, 1e-2]}");
+            checker.check(hiNode, boundSpec, dpath + "[1]");
+            return Optional.empty();
+        }
+        Optional<Object> lo = checker.check(loNode, boundSpec, dpath + "[0]");
+        Optional<Object> hi = checker.check(hiNode, boundSpec, dpath + "[1]");
+        if (lo.isEmpty() || hi.isEmpty()) {
+            return Optional.empty();
+        }
+        double low = ((Number) lo.get()).doubleValue();
+        double high = ((Number) hi.get()).doubleValue();
+        if (real ? low >= high : low > high) {
+            errors.add(bounds.loc(), dpath + ": the lower bound " + lo.get() + " is not below the upper bound "
+                    + hi.get(), "write {" + kind + ": [low, high]} with low < high");
+            return Optional.empty();
+        }
+        return Optional.of(switch (kind) {
+            case "uniform" -> new SweepAxis.Uniform(low, high);
+            case "log_uniform" -> new SweepAxis.LogUniform(low, high);
+            default -> new SweepAxis.IntRange(((Number) lo.get()).longValue(), ((Number) hi.get()).longValue());
+        });
+    }
+
+    private Optional<SweepAxis> values(SpecNode.ListNode list, ParamSpec spec, String path) {
+        if (list.items().isEmpty()) {
+            errors.add(list.loc(), path + ": the list of values is empty", "give at least one value");
+            return Optional.empty();
+        }
+        List<Object> values = new ArrayList<>();
+        boolean ok = true;
+        for (int i = 0; i < list.items().size(); i++) {
+            Optional<Object> v = checker.check(list.items().get(i), spec, path + "[" + i + "]");
+            ok &= v.isPresent();
+            v.ifPresent(values::add);
+        }
+        return ok ? Optional.of(new SweepAxis.Values(values)) : Optional.empty();
+    }
+
+    private TrackingSpec tracking(SpecNode.MapNode root) {
+        SpecNode node = root.get("tracking");
+        if (absent(node)) {
+            return TrackingSpec.DEFAULTS;
+        }
+        SpecNode.MapNode map = map(node, "tracking", "write tracking: {uri: http://host:5000}");
+        if (map == null) {
+            return TrackingSpec.DEFAULTS;
+        }
+        checkKeys(map, "tracking", List.of("uri", "experiment", "local_dir"));
+        String uri = nullableString(map.get("uri"), "tracking.uri");
+        String experiment = nullableString(map.get("experiment"), "tracking.experiment");
+        String localDir = nullableString(map.get("local_dir"), "tracking.local_dir");
+        return new TrackingSpec(uri, experiment, localDir == null ? TrackingSpec.DEFAULTS.localDir() : localDir);
+    }
+
+    // ---------------------------------------------------------------- helpers
+
+    private static boolean absent(SpecNode node) {
+        return node == null || node instanceof SpecNode.Scalar s && s.isNull();
+    }
+
+    private void checkKeys(SpecNode.MapNode map, String path, List<String> known) {
+        for (SpecNode.Entry e : map.entries().values()) {
+            if (!known.contains(e.key())) {
+                errors.add(e.keyLoc(), (path.isEmpty() ? "" : path + ".") + e.key() + ": unknown key",
+                        Suggestions.hint(e.key(), known, path.isEmpty() ? "top-level keys" : "keys under " + path));
+            }
+        }
+    }
+
+    private SpecNode.MapNode map(SpecNode node, String path, String hint) {
+        if (node instanceof SpecNode.MapNode m) {
+            return m;
+        }
+        if (!(node instanceof SpecNode.Broken)) {
+            errors.add(node.loc(), path + ": expected a mapping, got " + node.describe(), hint);
+        }
+        return null;
+    }
+
+    private Optional<String> requiredString(SpecNode.MapNode map, String key, String path, String hint) {
+        SpecNode node = map.get(key);
+        String full = path.isEmpty() ? key : path + "." + key;
+        if (absent(node)) {
+            errors.add(map.loc(), full + ": missing required key", hint);
+            return Optional.empty();
+        }
+        return string(node, full);
+    }
+
+    private Optional<String> string(SpecNode node, String path) {
+        if (node instanceof SpecNode.Scalar s && !s.isNull()) {
+            if (s.text().isBlank()) {
+                errors.add(s.loc(), path + ": must not be empty", "give it a value");
+                return Optional.empty();
+            }
+            return Optional.of(s.text());
+        }
+        if (!(node instanceof SpecNode.Broken)) {
+            errors.add(node.loc(), path + ": expected a string, got " + node.describe(), "write a single value");
+        }
+        return Optional.empty();
+    }
+
+    private String nullableString(SpecNode node, String path) {
+        if (absent(node) || node instanceof SpecNode.Broken) {
+            return null;
+        }
+        if (node instanceof SpecNode.Scalar s) {
+            return s.text().isEmpty() ? null : s.text(); // ${env:X:-} yields "" meaning "not set"
+        }
+        errors.add(node.loc(), path + ": expected a string, got " + node.describe(), "write a single value");
+        return null;
+    }
+
+    private Optional<Long> optionalLong(SpecNode node, ParamSpec spec, String path) {
+        if (absent(node)) {
+            return Optional.empty();
+        }
+        return checker.check(node, spec, path).map(v -> (Long) v);
+    }
+
+    private static int toInt(Object v) {
+        return Math.toIntExact(((Number) v).longValue());
+    }
+
+    private static String installed(Collection<? extends Plugin> plugins, String label) {
+        List<String> names = plugins.stream().map(Plugin::name).toList();
+        return names.isEmpty() ? "no " + label.replace("installed ", "") + " are installed"
+                : label + ": " + String.join(", ", names);
+    }
+
+    private static String hintPlugins(String name, Collection<? extends Plugin> plugins, String label) {
+        List<String> names = plugins.stream().map(Plugin::name).toList();
+        if (names.isEmpty()) {
+            return "no " + label.replace("installed ", "") + " are installed; add plugin jars to the plugins folder"
+                    + " (--plugins-dir or GENLAB_PLUGINS_DIR)";
+        }
+        return Suggestions.hint(name, names, label);
+    }
+}

@@ -1,0 +1,98 @@
+package dev.genlab.core.spec;
+
+import jakarta.inject.Inject;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.yaml.snakeyaml.DumperOptions;
+import org.yaml.snakeyaml.LoaderOptions;
+import org.yaml.snakeyaml.Yaml;
+import org.yaml.snakeyaml.constructor.SafeConstructor;
+import org.yaml.snakeyaml.representer.Representer;
+
+/**
+ * Writes a loaded spec back as YAML with every default filled in: the {@code spec.yaml} artifact of a run.
+ * The output loads back (with {@link SpecLoader}) into an equal {@link ExperimentSpec}.
+ */
+public final class SpecWriter {
+
+    /** Creates the writer; it has no state. */
+    @Inject
+    public SpecWriter() {}
+
+    /**
+     * @param spec a loaded spec
+     * @return the fully resolved spec as YAML, headed by a comment naming its source
+     */
+    public String toYaml(ExperimentSpec spec) {
+        DumperOptions options = new DumperOptions();
+        options.setDefaultFlowStyle(DumperOptions.FlowStyle.AUTO);
+        options.setIndent(2);
+        options.setWidth(120);
+        Yaml yaml = new Yaml(new SafeConstructor(new LoaderOptions()), new Representer(options), options);
+        String header = "# genlab spec, fully resolved (defaults filled in)"
+                + (spec.source() == null ? "" : " from " + spec.source()) + "\n";
+        return header + yaml.dump(toMap(spec));
+    }
+
+    /**
+     * @param spec a loaded spec
+     * @return the resolved spec as plain maps, lists and values, in spec key order
+     */
+    public Map<String, Object> toMap(ExperimentSpec spec) {
+        Map<String, Object> root = new LinkedHashMap<>();
+        root.put("name", spec.name());
+        root.put("seed", spec.seed());
+        root.put("dataset", map("name", spec.dataset().name(), "params", new LinkedHashMap<>(spec.dataset().params())));
+        TrainSpec t = spec.train();
+        root.put("train", map("steps", t.steps(), "batch_size", t.batchSize(), "eval_every", t.evalEvery(),
+                "log_every", t.logEvery()));
+        root.put("evaluate", map("samples", spec.evaluate().samples(),
+                "metrics", new ArrayList<>(spec.evaluate().metrics())));
+        List<Object> paradigms = new ArrayList<>();
+        for (ParadigmSpec p : spec.paradigms()) {
+            paradigms.add(map("name", p.name(), "plugin", p.plugin(), "params", new LinkedHashMap<>(p.params())));
+        }
+        root.put("paradigms", paradigms);
+        SweepSpec sweep = spec.sweep();
+        if (!sweep.seeds().isEmpty() || !sweep.parameters().isEmpty() || sweep.method() == SweepMethod.RANDOM) {
+            Map<String, Object> s = new LinkedHashMap<>();
+            s.put("seeds", new ArrayList<>(sweep.seeds()));
+            s.put("method", sweep.method().name().toLowerCase(Locale.ROOT));
+            if (sweep.method() == SweepMethod.RANDOM) {
+                s.put("trials", sweep.trials());
+            }
+            Map<String, Object> axes = new LinkedHashMap<>();
+            sweep.parameters().forEach((k, a) -> axes.put(k, axis(a)));
+            s.put("parameters", axes);
+            root.put("sweep", s);
+        }
+        TrackingSpec tr = spec.tracking();
+        root.put("tracking", map("uri", tr.uri(), "experiment", tr.experiment(), "local_dir", tr.localDir()));
+        return root;
+    }
+
+    private static Object axis(SweepAxis axis) {
+        if (axis instanceof SweepAxis.Values v) {
+            return new ArrayList<>(v.values());
+        }
+        if (axis instanceof SweepAxis.Uniform u) {
+            return map("uniform", List.of(u.low(), u.high()));
+        }
+        if (axis instanceof SweepAxis.LogUniform u) {
+            return map("log_uniform", List.of(u.low(), u.high()));
+        }
+        SweepAxis.IntRange r = (SweepAxis.IntRange) axis;
+        return map("int", List.of(r.low(), r.high()));
+    }
+
+    private static Map<String, Object> map(Object... kv) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        for (int i = 0; i < kv.length; i += 2) {
+            m.put((String) kv[i], kv[i + 1]);
+        }
+        return m;
+    }
+}

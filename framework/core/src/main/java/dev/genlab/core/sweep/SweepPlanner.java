@@ -1,0 +1,212 @@
+package dev.genlab.core.sweep;
+
+import dev.genlab.core.spec.DatasetSpec;
+import dev.genlab.core.spec.EvaluateSpec;
+import dev.genlab.core.spec.ExperimentSpec;
+import dev.genlab.core.spec.ParadigmSpec;
+import dev.genlab.core.spec.SweepAxis;
+import dev.genlab.core.spec.SweepMethod;
+import dev.genlab.core.spec.SweepSpec;
+import dev.genlab.core.spec.TrainSpec;
+import jakarta.inject.Inject;
+import java.math.BigDecimal;
+import java.math.MathContext;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+
+/**
+ * Expands a spec into its trials: for each paradigm (in spec order), each sweep point, each seed.
+ *
+ * <p>A sweep axis {@code <paradigm>.<param>} applies to that paradigm only; {@code train.*},
+ * {@code dataset.params.*} and {@code evaluate.samples} apply to every paradigm. A grid sweep takes the
+ * cartesian product of a paradigm's axes, the first axis outermost. A random sweep makes {@code trials}
+ * draws per paradigm (one point if no axis applies to it). Each axis draws from its own
+ * {@link Random} seeded from the spec's {@code seed} and the axis key, so adding an axis does not change
+ * the values drawn for the others, and axes shared by all paradigms ({@code train.steps}) give every
+ * paradigm the same sequence (a paired comparison). {@code java.util.Random}'s algorithm is fixed by its
+ * specification, so plans are identical on every JVM. Real-valued draws are rounded to 6 significant
+ * digits so run names stay readable.
+ */
+public final class SweepPlanner {
+
+    private static final MathContext DRAW_PRECISION = new MathContext(6);
+
+    private final TrialHasher hasher;
+
+    /** @param hasher computes trial hashes */
+    @Inject
+    public SweepPlanner(TrialHasher hasher) {
+        this.hasher = hasher;
+    }
+
+    /** Creates a planner with its own hasher. */
+    public SweepPlanner() {
+        this(new TrialHasher());
+    }
+
+    /**
+     * @param spec a loaded, validated spec
+     * @return the trials in a deterministic order, indexed from 0
+     */
+    public List<Trial> plan(ExperimentSpec spec) {
+        SweepSpec sweep = spec.sweep();
+        List<Long> seeds = sweep.seeds().isEmpty() ? List.of(spec.seed()) : sweep.seeds();
+        List<Trial> trials = new ArrayList<>();
+        for (ParadigmSpec paradigm : spec.paradigms()) {
+            Map<String, SweepAxis> axes = applicable(sweep.parameters(), paradigm.name());
+            List<Map<String, Object>> points = sweep.method() == SweepMethod.RANDOM
+                    ? random(axes, sweep.trials(), spec.seed())
+                    : grid(axes);
+            for (Map<String, Object> point : points) {
+                for (long seed : seeds) {
+                    trials.add(trial(trials.size(), spec, paradigm, point, seed));
+                }
+            }
+        }
+        return trials;
+    }
+
+    /**
+     * The spec of a single trial: that paradigm alone, its resolved values, its seed and no sweep. Written
+     * with {@link dev.genlab.core.spec.SpecWriter} it is the trial's {@code spec.yaml}, which re-runs
+     * exactly this trial (and plans to the same hash).
+     *
+     * @param spec the spec the trial came from
+     * @param trial one of its trials
+     * @return the one-trial spec
+     */
+    public ExperimentSpec trialSpec(ExperimentSpec spec, Trial trial) {
+        return new ExperimentSpec(spec.name(), trial.seed(), trial.dataset(), trial.train(), trial.evaluate(),
+                List.of(new ParadigmSpec(trial.paradigm(), trial.plugin(), trial.params())), SweepSpec.NONE,
+                spec.tracking(), spec.source());
+    }
+
+    private static Map<String, SweepAxis> applicable(Map<String, SweepAxis> axes, String paradigm) {
+        Map<String, SweepAxis> out = new LinkedHashMap<>();
+        axes.forEach((key, axis) -> {
+            if (key.startsWith(paradigm + ".") || key.startsWith("train.") || key.startsWith("dataset.")
+                    || key.startsWith("evaluate.")) {
+                out.put(key, axis);
+            }
+        });
+        return out;
+    }
+
+    private static List<Map<String, Object>> grid(Map<String, SweepAxis> axes) {
+        List<Map<String, Object>> points = new ArrayList<>();
+        points.add(new LinkedHashMap<>());
+        for (Map.Entry<String, SweepAxis> axis : axes.entrySet()) {
+            List<Object> values = ((SweepAxis.Values) axis.getValue()).values(); // validation allows only lists
+            List<Map<String, Object>> next = new ArrayList<>();
+            for (Map<String, Object> p : points) {
+                for (Object v : values) {
+                    Map<String, Object> q = new LinkedHashMap<>(p);
+                    q.put(axis.getKey(), v);
+                    next.add(q);
+                }
+            }
+            points = next;
+        }
+        return points;
+    }
+
+    private static List<Map<String, Object>> random(Map<String, SweepAxis> axes, int trials, long specSeed) {
+        if (axes.isEmpty()) {
+            return List.of(Map.of());
+        }
+        Map<String, Random> rngs = new LinkedHashMap<>();
+        axes.keySet().forEach(k -> rngs.put(k, new Random(axisSeed(specSeed, k))));
+        List<Map<String, Object>> points = new ArrayList<>();
+        for (int t = 0; t < trials; t++) {
+            Map<String, Object> p = new LinkedHashMap<>();
+            axes.forEach((k, axis) -> p.put(k, draw(axis, rngs.get(k))));
+            points.add(p);
+        }
+        return points;
+    }
+
+    /** Mixes the spec seed with a stable hash of the key (String.hashCode is fixed by the JLS). */
+    static long axisSeed(long specSeed, String key) {
+        long z = specSeed ^ (key.hashCode() * 0x9E3779B97F4A7C15L);
+        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+        return z ^ (z >>> 31);
+    }
+
+    private static Object draw(SweepAxis axis, Random rng) {
+        double u = rng.nextDouble();
+        if (axis instanceof SweepAxis.Values v) {
+            return v.values().get(Math.min((int) (u * v.values().size()), v.values().size() - 1));
+        }
+        if (axis instanceof SweepAxis.Uniform a) {
+            return round(a.low() + (a.high() - a.low()) * u, a.low(), a.high());
+        }
+        if (axis instanceof SweepAxis.LogUniform a) {
+            double lo = Math.log(a.low());
+            return round(Math.exp(lo + (Math.log(a.high()) - lo) * u), a.low(), a.high());
+        }
+        SweepAxis.IntRange r = (SweepAxis.IntRange) axis;
+        double span = (double) r.high() - r.low() + 1;
+        return Math.min(r.high(), r.low() + (long) Math.floor(u * span));
+    }
+
+    private static double round(double v, double lo, double hi) {
+        double r = new BigDecimal(v).round(DRAW_PRECISION).doubleValue();
+        return Math.max(lo, Math.min(hi, r));
+    }
+
+    private Trial trial(int index, ExperimentSpec spec, ParadigmSpec paradigm, Map<String, Object> point, long seed) {
+        Map<String, Object> params = new LinkedHashMap<>(paradigm.params());
+        Map<String, Object> datasetParams = new LinkedHashMap<>(spec.dataset().params());
+        TrainSpec train = spec.train();
+        EvaluateSpec evaluate = spec.evaluate();
+        String own = paradigm.name() + ".";
+        for (Map.Entry<String, Object> e : point.entrySet()) {
+            String key = e.getKey();
+            Object value = e.getValue();
+            if (key.startsWith(own)) {
+                String name = key.substring(own.length());
+                params.put(name, like(params.get(name), value));
+            } else if (key.startsWith("dataset.params.")) {
+                String name = key.substring("dataset.params.".length());
+                datasetParams.put(name, like(datasetParams.get(name), value));
+            } else if (key.equals("evaluate.samples")) {
+                evaluate = new EvaluateSpec(toInt(value), evaluate.metrics());
+            } else if (key.startsWith("train.")) {
+                train = withTrain(train, key.substring("train.".length()), toInt(value));
+            }
+        }
+        DatasetSpec dataset = new DatasetSpec(spec.dataset().name(), datasetParams);
+        String hash = hasher.hash(paradigm.plugin(), params, dataset, train, evaluate, seed);
+        return new Trial(index, paradigm.name(), paradigm.plugin(), params, dataset, train, evaluate, seed,
+                point, hash);
+    }
+
+    /** An {@code int:} draw for a real-valued parameter becomes a Double, like every value of that parameter. */
+    private static Object like(Object current, Object value) {
+        if (current instanceof Double && value instanceof Number n) {
+            return n.doubleValue();
+        }
+        if (current instanceof Long && value instanceof Number n) {
+            return n.longValue();
+        }
+        return value;
+    }
+
+    private static TrainSpec withTrain(TrainSpec t, String key, int v) {
+        return switch (key) {
+            case "steps" -> new TrainSpec(v, t.batchSize(), t.evalEvery(), t.logEvery());
+            case "batch_size" -> new TrainSpec(t.steps(), v, t.evalEvery(), t.logEvery());
+            case "eval_every" -> new TrainSpec(t.steps(), t.batchSize(), v, t.logEvery());
+            case "log_every" -> new TrainSpec(t.steps(), t.batchSize(), t.evalEvery(), v);
+            default -> throw new IllegalArgumentException("unknown train key " + key);
+        };
+    }
+
+    private static int toInt(Object v) {
+        return Math.toIntExact(((Number) v).longValue());
+    }
+}

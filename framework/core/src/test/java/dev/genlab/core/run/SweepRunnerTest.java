@@ -1,0 +1,162 @@
+package dev.genlab.core.run;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.genlab.core.plugin.PluginLoader;
+import dev.genlab.core.plugin.PluginRegistry;
+import dev.genlab.core.report.Plots;
+import dev.genlab.core.spec.ExperimentSpec;
+import dev.genlab.core.spec.SpecLoader;
+import dev.genlab.core.spec.SpecWriter;
+import dev.genlab.core.sweep.SweepPlanner;
+import dev.genlab.core.sweep.Trial;
+import dev.genlab.tracking.MetricPoint;
+import dev.genlab.tracking.RunStatus;
+import dev.genlab.tracking.local.LocalRunStore;
+import dev.genlab.tracking.local.RunRecord;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Runs real sweeps (DJL arrays, real datasets and metrics, the local store) through the runner. */
+class SweepRunnerTest {
+
+    private static PluginRegistry registry;
+
+    @TempDir
+    Path tmp;
+
+    @BeforeAll
+    static void loadPlugins() {
+        registry = new PluginLoader().load(List.of());
+    }
+
+    private Path spec(String yaml) throws IOException {
+        Path file = tmp.resolve("spec.yaml");
+        Files.writeString(file, yaml);
+        return file;
+    }
+
+    private SweepResult run(Path specFile, Path store, String... overrides) throws Exception {
+        ExperimentSpec spec = new SpecLoader(registry, name -> null).load(specFile, List.of(overrides));
+        List<Trial> trials = new SweepPlanner().plan(spec);
+        RunOptions options = new RunOptions(true, List.of(), store);
+        TrackerFactory trackers = (tracking, opts) -> new LocalRunStore(opts.runStore());
+        SweepRunner runner = new SweepRunner(registry, trackers, options, new Plots(), new Provenance(),
+                Progress.SILENT, new SweepSummary(), new SweepPlanner(), new SpecWriter());
+        return runner.run(spec, trials);
+    }
+
+    private static final String BASE = """
+            name: runner-test
+            seed: 3
+            dataset: {name: ring8, params: {n: 2000}}
+            train: {steps: 40, batch_size: 64, log_every: 5}
+            evaluate: {samples: 500, metrics: [modes, speed, stability]}
+            paradigms:
+              - {name: fit, plugin: meanfit, params: {lr: 0.2}}
+            """;
+
+    @Test
+    void nanLossFailsThatTrialAndTheSweepGoesOn() throws Exception {
+        Path store = tmp.resolve("runs");
+        SweepResult result = run(spec(BASE + """
+                sweep:
+                  parameters:
+                    fit.nan_at: [7, 0]
+                """), store);
+
+        assertEquals(2, result.trials().size());
+        TrialResult failed = result.trials().get(0);
+        TrialResult ok = result.trials().get(1);
+        assertEquals(RunStatus.FAILED, failed.status());
+        assertTrue(failed.failure().contains("diverged at step 7"), failed.failure());
+        assertTrue(failed.failure().contains("loss"), failed.failure());
+        assertEquals(RunStatus.FINISHED, ok.status());
+        assertTrue(ok.metrics().containsKey("modes_covered"), ok.metrics().toString());
+        assertEquals(1, result.failures());
+
+        List<RunRecord> runs = new LocalRunStore(store).readRuns("runner-test");
+        RunRecord failedRun = runs.stream().filter(r -> r.id().equals(failed.runId())).findFirst().orElseThrow();
+        assertEquals(RunStatus.FAILED, failedRun.status());
+        assertTrue(failedRun.tags().get("genlab.failure").contains("step 7"));
+        // Nothing already logged is lost: steps 5 and the diverging step 7 are in the journal.
+        List<Long> steps = failedRun.metrics().get("train/loss").stream().map(MetricPoint::step).toList();
+        assertEquals(List.of(5L, 7L), steps);
+        assertTrue(Double.isNaN(failedRun.metrics().get("train/loss").get(1).value()));
+    }
+
+    @Test
+    void childRunsHangUnderOneParentWithTagsParamsAndArtifacts() throws Exception {
+        Path store = tmp.resolve("runs");
+        SweepResult result = run(spec(BASE + "sweep: {seeds: [0, 1]}\n"), store);
+
+        List<RunRecord> runs = new LocalRunStore(store).readRuns("runner-test");
+        assertEquals(3, runs.size());
+        RunRecord parent = runs.stream().filter(r -> r.id().equals(result.parentRunId())).findFirst().orElseThrow();
+        assertEquals(RunStatus.FINISHED, parent.status());
+        List<RunRecord> children = runs.stream().filter(r -> result.parentRunId().equals(r.parentRunId())).toList();
+        assertEquals(2, children.size());
+        for (RunRecord child : children) {
+            assertEquals(RunStatus.FINISHED, child.status());
+            assertEquals("meanfit", child.tags().get("genlab.plugin"));
+            assertEquals(64, child.tags().get("genlab.dataset.hash").length());
+            assertEquals("0.2", child.params().get("fit.lr"));
+            assertEquals("2000", child.params().get("dataset.n"));
+            assertEquals(8, child.metrics().get("train/loss").size()); // 40 steps, every 5th
+            Path artifacts = child.directory().resolve("artifacts");
+            for (String name : List.of("spec.yaml", "samples.png", "losses.png", "metrics.json")) {
+                assertTrue(Files.size(artifacts.resolve(name)) > 0, name);
+            }
+            assertTrue(ImageIO.read(artifacts.resolve("samples.png").toFile()).getWidth() > 100);
+            // The resolved spec re-runs exactly this trial: it plans to the same trial hash.
+            ExperimentSpec again = new SpecLoader(registry, n -> null).load(artifacts.resolve("spec.yaml"), List.of());
+            List<Trial> replan = new SweepPlanner().plan(again);
+            assertEquals(1, replan.size());
+            assertEquals(child.tags().get("genlab.trial_hash"), replan.get(0).hash());
+        }
+        Path parentArtifacts = parent.directory().resolve("artifacts");
+        assertTrue(Files.readString(parentArtifacts.resolve("summary.md")).contains("| fit |"));
+        assertTrue(Files.readString(parentArtifacts.resolve("summary.json")).contains("\"modes_covered\""));
+    }
+
+    @Test
+    void aFixedSeedReproducesBitForBitAndAnotherSeedDoesNot() throws Exception {
+        Path specFile = spec(BASE);
+        SweepResult a = run(specFile, tmp.resolve("a"));
+        SweepResult b = run(specFile, tmp.resolve("b"));
+        SweepResult c = run(specFile, tmp.resolve("c"), "sweep.seeds=[4]");
+
+        Map<String, List<Double>> lossA = losses(tmp.resolve("a"), a);
+        Map<String, List<Double>> lossB = losses(tmp.resolve("b"), b);
+        assertEquals(lossA, lossB);
+        assertEquals(deterministic(a.trials().get(0).metrics()), deterministic(b.trials().get(0).metrics()));
+        assertFalse(lossA.isEmpty());
+        assertNotEquals(lossA, losses(tmp.resolve("c"), c));
+    }
+
+    private static Map<String, List<Double>> losses(Path store, SweepResult result) {
+        RunRecord run = new LocalRunStore(store).readRuns("runner-test").stream()
+                .filter(r -> r.id().equals(result.trials().get(0).runId())).findFirst().orElseThrow();
+        return run.metrics().entrySet().stream().filter(e -> e.getKey().startsWith("train/"))
+                .collect(Collectors.toMap(Map.Entry::getKey,
+                        e -> e.getValue().stream().map(MetricPoint::value).toList()));
+    }
+
+    // Timing metrics legitimately differ between runs; everything else must be identical.
+    private static Map<String, Double> deterministic(Map<String, Double> metrics) {
+        return metrics.entrySet().stream()
+                .filter(e -> !e.getKey().contains("per_second") && !e.getKey().contains("_ms"))
+                .collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue));
+    }
+}
