@@ -28,6 +28,11 @@ final class CommonOptions {
     @Option(names = {"-q", "--quiet"}, description = "No progress output on stderr.")
     boolean quiet;
 
+    @Option(names = "--threads", paramLabel = "N", defaultValue = "1",
+            description = "PyTorch intra-op threads (default: ${DEFAULT-VALUE}). One is fastest for the 2-D "
+                    + "toys, whose tensors are too small to split; try the core count for image models.")
+    int threads;
+
     @Option(names = "--store", paramLabel = "DIR",
             description = "Local run store folder (overrides the spec's tracking.local_dir).")
     Path store;
@@ -36,6 +41,12 @@ final class CommonOptions {
         if (verbose) {
             Configurator.setLevel("dev.genlab", Level.DEBUG);
         }
+        if (threads < 1) {
+            throw new UserError("--threads must be at least 1, got " + threads);
+        }
+        // Read by DJL when the engine starts, which happens later (first use), so setting it here works.
+        System.setProperty("ai.djl.pytorch.num_threads", Integer.toString(threads));
+        System.setProperty("ai.djl.pytorch.num_interop_threads", "1");
         RunOptions options = new RunOptions(quiet, resolvePluginDirs(), store);
         return Guice.createInjector(new CoreModule(options), new TrackingModule());
     }

@@ -34,6 +34,7 @@ public final class Provenance {
         t.put("genlab.java", System.getProperty("java.version"));
         t.put("genlab.os", System.getProperty("os.name") + " " + System.getProperty("os.arch"));
         t.put("genlab.cpus", Integer.toString(Runtime.getRuntime().availableProcessors()));
+        t.put("genlab.threads", System.getProperty("ai.djl.pytorch.num_threads", "engine default"));
         t.put("mlflow.user", System.getProperty("user.name", "unknown"));
         try {
             Engine engine = Engine.getInstance();
