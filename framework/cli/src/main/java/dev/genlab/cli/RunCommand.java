@@ -4,17 +4,9 @@ import com.google.inject.Injector;
 import dev.genlab.core.run.SweepResult;
 import dev.genlab.core.run.SweepRunner;
 import dev.genlab.core.run.SweepSummary;
-import dev.genlab.core.spec.ExperimentSpec;
-import dev.genlab.core.spec.SpecLoader;
-import dev.genlab.core.sweep.SweepPlanner;
-import dev.genlab.core.sweep.Trial;
-import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /** {@code genlab run}: validate, plan, train, evaluate, record, summarise. */
@@ -28,12 +20,8 @@ import picocli.CommandLine.Spec;
         })
 final class RunCommand implements Callable<Integer> {
 
-    @Parameters(index = "0", paramLabel = "SPEC", description = "The experiment spec (YAML).")
-    Path specFile;
-
-    @Parameters(index = "1..*", paramLabel = "KEY=VALUE",
-            description = "Dotted overrides, e.g. train.steps=500 gan.lr=1e-4.")
-    List<String> overrides = new ArrayList<>();
+    @Mixin
+    SpecArguments args;
 
     @Mixin
     CommonOptions common;
@@ -44,9 +32,8 @@ final class RunCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Injector injector = common.injector();
-        ExperimentSpec spec = injector.getInstance(SpecLoader.class).load(specFile, overrides);
-        List<Trial> trials = injector.getInstance(SweepPlanner.class).plan(spec);
-        SweepResult result = injector.getInstance(SweepRunner.class).run(spec, trials);
+        SpecArguments.Plan plan = args.plan(injector);
+        SweepResult result = injector.getInstance(SweepRunner.class).run(plan.spec(), plan.trials());
         command.commandLine().getOut().print(injector.getInstance(SweepSummary.class).table(result));
         command.commandLine().getOut().flush();
         return result.failures() == 0 ? ExitCodes.OK : ExitCodes.TRIAL_FAILED;
