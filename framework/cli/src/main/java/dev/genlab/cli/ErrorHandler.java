@@ -23,6 +23,10 @@ final class ErrorHandler implements IExecutionExceptionHandler {
             cmd.getErr().println("plugin error: " + plugin.getMessage());
             return ExitCodes.BAD_INPUT;
         }
+        if (cause instanceof dev.genlab.tracking.mlflow.MlflowTrackingException mlflow) {
+            cmd.getErr().println("mlflow: " + mlflow.getMessage());
+            return ExitCodes.BAD_INPUT;
+        }
         if (cause instanceof UserError user) {
             cmd.getErr().println(user.getMessage());
             return ExitCodes.BAD_INPUT;

@@ -1,0 +1,27 @@
+package dev.genlab.tracking.mlflow;
+
+import dev.genlab.tracking.RunStatus;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * What the MLflow server holds of one run (as far as syncing needs it).
+ *
+ * @param id MLflow's run id
+ * @param artifactUri the run's artifact root, e.g. {@code mlflow-artifacts:/1/<id>/artifacts}
+ * @param status the server's status
+ * @param endTimeMs end time, or 0 when not ended
+ * @param params params on the server
+ * @param tags tags on the server
+ * @param metricKeys keys with at least one value on the server
+ */
+record RemoteRun(String id, String artifactUri, RunStatus status, long endTimeMs, Map<String, String> params,
+        Map<String, String> tags, Set<String> metricKeys) {
+
+    /** Copies the collections. */
+    RemoteRun {
+        params = Map.copyOf(params);
+        tags = Map.copyOf(tags);
+        metricKeys = Set.copyOf(metricKeys);
+    }
+}
