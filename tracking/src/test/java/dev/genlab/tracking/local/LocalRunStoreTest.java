@@ -97,7 +97,11 @@ class LocalRunStoreTest {
         assertNull(top.parentRunId());
         assertEquals(RunStatus.RUNNING, top.status()); // never ended
         assertNull(top.endTimeMs());
-        assertEquals(List.of(parent, child), reader.readRuns("ring8 paradigms").stream().map(RunRecord::id).toList());
+        // Sorted by start time, then id: parent and child may start in the same millisecond.
+        List<RunRecord> all = reader.readRuns("ring8 paradigms");
+        assertEquals(java.util.Set.of(parent, child), all.stream().map(RunRecord::id).collect(java.util.stream.Collectors.toSet()));
+        assertTrue(all.get(0).startTimeMs() < all.get(1).startTimeMs()
+                || (all.get(0).startTimeMs() == all.get(1).startTimeMs() && all.get(0).id().compareTo(all.get(1).id()) < 0));
         assertEquals(List.of(child), reader.findRuns("ring8 paradigms", "genlab.trial_hash", "abc")
                 .stream().map(RunRecord::id).toList());
         assertTrue(reader.findRuns("ring8 paradigms", "genlab.trial_hash", "zzz").isEmpty());
