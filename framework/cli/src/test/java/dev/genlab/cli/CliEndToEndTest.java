@@ -172,6 +172,19 @@ class CliEndToEndTest {
     }
 
     @Test
+    void everySpecInExperimentsValidates() throws Exception {
+        List<Path> specs;
+        try (var files = Files.list(REPO.resolve("experiments"))) {
+            specs = files.filter(f -> f.toString().endsWith(".yaml")).sorted().toList();
+        }
+        assertFalse(specs.isEmpty());
+        for (Path spec : specs) {
+            Outcome v = genlab("validate", spec.toString());
+            assertEquals(0, v.code(), spec + ": " + v.err());
+        }
+    }
+
+    @Test
     void validatePrintsThePlanWithoutTraining() throws Exception {
         Path store = tmp.resolve("runs");
         Outcome v = genlab("validate", REPO.resolve("experiments/quickstart.yaml").toString(), "--store",
