@@ -1,5 +1,7 @@
 package dev.genlab.api;
 
+import java.util.Set;
+
 /**
  * The {@link java.util.ServiceLoader} entry point of a paradigm plugin. Implementations must have a
  * public no-argument constructor and be listed in
@@ -18,4 +20,16 @@ public interface ParadigmProvider extends Plugin {
      *     shown to the user as the trial's failure reason
      */
     Paradigm create(ParadigmSetup setup);
+
+    /**
+     * Names the parameters that only change how a trained model samples (a sampler, its step count, a
+     * guidance scale), never what it learns. Evaluation variants ({@code evaluate.variants} in a spec) may
+     * override exactly these on one trained model through {@link SampleRequest#options()}, which is how a
+     * single trial compares samplers. The default: none.
+     *
+     * @return parameter names, each also declared in {@link #parameters()}
+     */
+    default Set<String> samplingParameters() {
+        return Set.of();
+    }
 }

@@ -6,6 +6,7 @@ import dev.genlab.api.ParadigmProvider;
 import dev.genlab.api.ParadigmSetup;
 import dev.genlab.api.ParamSchema;
 import java.util.List;
+import java.util.Set;
 
 /**
  * The {@code diffusion} paradigm: a denoising diffusion probabilistic model (Ho et al. 2020) trained with
@@ -78,6 +79,15 @@ public final class DiffusionProvider implements ParadigmProvider {
                 .addInt("likelihood_timesteps", 100, 1, 10_000,
                         "variational bound: intermediate terms evaluated (stratified estimate; all if >= T-1)")
                 .build();
+    }
+
+    /** Parameters that change only how the trained model samples; evaluation variants may override them. */
+    static final Set<String> SAMPLING = Set.of("sampler", "sample_steps", "spacing", "eta", "guidance_scale",
+            "clip_denoised", "sample_batch");
+
+    @Override
+    public Set<String> samplingParameters() {
+        return SAMPLING;
     }
 
     @Override

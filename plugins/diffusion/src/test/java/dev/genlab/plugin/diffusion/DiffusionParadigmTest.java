@@ -209,6 +209,29 @@ class DiffusionParadigmTest {
     }
 
     @Test
+    void requestOptionsSwitchTheSamplerOnTheSameWeightsAndAreChecked() {
+        Random random = new Random(4);
+        float[] points = ring(random, 64);
+        try (DiffusionParadigm p = create(POINTS, SMALL, Map.of("sampler", "ddim", "sample_steps", 10L), 0)) {
+            train(p, points, null, new Shape(64, 2));
+            assertTrue(new DiffusionProvider().parameters().params().stream().map(ParamSpec::name).toList()
+                    .containsAll(new DiffusionProvider().samplingParameters()));
+            Samples ddpm = p.sample(new SampleRequest(4, null, null, null, new Params(Map.of("sampler", "ddpm"))));
+            assertEquals(50, ddpm.evaluationsPerSample()); // all T steps of SMALL
+            ddpm.data().close();
+            Samples five = p.sample(new SampleRequest(4, null, null, null, new Params(Map.of("sample_steps", 5L))));
+            assertEquals(5, five.evaluationsPerSample());
+            five.data().close();
+            Samples own = p.sample(SampleRequest.of(4)); // options never stick
+            assertEquals(10, own.evaluationsPerSample());
+            own.data().close();
+            // Cross-parameter rules hold for options too: guidance needs a conditional model.
+            assertThrows(IllegalArgumentException.class, () -> p.sample(new SampleRequest(4, null, null, null,
+                    new Params(Map.of("guidance_scale", 2.0)))));
+        }
+    }
+
+    @Test
     void theSameSeedGivesTheSameModelAndSamplesAndAnotherSeedDoesNot() throws IOException {
         Random random = new Random(3);
         float[][] batches = {ring(random, 128), ring(random, 128), ring(random, 128)};
