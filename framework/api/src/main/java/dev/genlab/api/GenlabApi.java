@@ -13,8 +13,8 @@ public final class GenlabApi {
      * The oldest contract version still loaded. Versions from this one up to {@link #VERSION} differ only by
      * additions (new capabilities, default methods, record constructors kept), so a plugin built against
      * any of them runs unchanged. Version 2 added held-out data and the paradigm to {@link EvalInput},
-     * {@link DatasetProvider#loadHeldOut}, {@link Diagnostics}, sampling options in {@link SampleRequest}
-     * and {@link ParadigmProvider#samplingParameters}.
+     * {@link DatasetProvider#loadHeldOut}, {@link Diagnostics}, sampling options in {@link SampleRequest},
+     * {@link ParadigmProvider#samplingParameters} and {@link ParadigmProvider#validate}.
      */
     public static final int OLDEST_SUPPORTED = 1;
 

@@ -266,8 +266,13 @@ final class SpecValidator {
                 continue;
             }
             ParamSchema schema = provider.get().parameters();
+            int before = errors.count();
             Map<String, Object> params =
                     checker.resolve(paramsNode, schema, name.get() + ".", "plugin '" + plugin.get() + "'");
+            if (errors.count() == before) { // cross-parameter rules only make sense on valid single values
+                crossCheck(provider.get(), params, absent(paramsNode) ? item.loc() : paramsNode.loc(),
+                        path + ".params");
+            }
             if (nameOk) {
                 schemas.put(name.get(), new Target(plugin.get(), schema));
             }
@@ -275,6 +280,19 @@ final class SpecValidator {
                     variants(variantsNode, provider.get(), plugin.get(), path + ".variants")));
         }
         return out;
+    }
+
+    private void crossCheck(ParadigmProvider provider, Map<String, Object> params, SourceLoc loc, String path) {
+        List<String> problems;
+        try {
+            problems = provider.validate(new dev.genlab.api.Params(params));
+        } catch (RuntimeException e) {
+            LOG.warn("plugin '{}' failed to validate its parameters: {}", provider.name(), e.toString());
+            return; // create() will still reject a bad combination, as the trial's failure
+        }
+        for (String problem : problems) {
+            errors.add(loc, path + ": " + problem, "change one of the parameters named above");
+        }
     }
 
     /** Evaluation variants: each a name and overrides of the plugin's sampling parameters only. */

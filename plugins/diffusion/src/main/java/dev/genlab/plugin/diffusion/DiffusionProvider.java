@@ -5,6 +5,7 @@ import dev.genlab.api.Paradigm;
 import dev.genlab.api.ParadigmProvider;
 import dev.genlab.api.ParadigmSetup;
 import dev.genlab.api.ParamSchema;
+import dev.genlab.api.Params;
 import java.util.List;
 import java.util.Set;
 
@@ -88,6 +89,11 @@ public final class DiffusionProvider implements ParadigmProvider {
     @Override
     public Set<String> samplingParameters() {
         return SAMPLING;
+    }
+
+    @Override
+    public List<String> validate(Params params) {
+        return DiffusionConfig.problems(params);
     }
 
     @Override

@@ -30,6 +30,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.ServiceLoader;
@@ -306,6 +307,13 @@ class DiffusionParadigmTest {
         e = assertThrows(IllegalArgumentException.class,
                 () -> DiffusionConfig.from(params(Map.of("beta_start", 0.1), Map.of()), POINTS));
         assertTrue(e.getMessage().contains("beta_start"), e.getMessage());
+
+        // The provider reports every shape-free conflict at once, before training (genlab validate).
+        List<String> all = new DiffusionProvider().validate(params(Map.of("timesteps", 20L, "sample_steps", 50L,
+                "time_dim", 33L, "beta_start", 0.1, "guidance_scale", 1.0, "label_dropout", 0.0), Map.of()));
+        assertEquals(4, all.size(), all.toString());
+        assertTrue(all.get(0).contains("sample_steps (50) exceeds timesteps (20)"), all.toString());
+        assertTrue(new DiffusionProvider().validate(params(Map.of(), Map.of())).isEmpty());
 
         DiffusionConfig fine = DiffusionConfig.from(params(Map.of(), Map.of()), DataShape.image(1, 28, 28, 10));
         assertEquals("unet", fine.network());
