@@ -172,6 +172,10 @@ class SweepRunnerTest {
         for (String name : List.of("samples_wide.png", "samples_tight.png", "walk.png")) {
             assertTrue(ImageIO.read(artifacts.resolve(name).toFile()).getWidth() > 100, name);
         }
+        String table = new SweepSummary().table(result);
+        assertTrue(table.contains("fit [wide]") && table.contains("fit [tight]"), table);
+        String markdown = new SweepSummary().markdown(result);
+        assertFalse(markdown.contains("wide/"), "variant metrics are rows, not columns: " + markdown);
         String json = Files.readString(artifacts.resolve("metrics.json"));
         assertTrue(json.contains("\"variants\"") && json.contains("\"std\" : 2.0"), json);
     }
