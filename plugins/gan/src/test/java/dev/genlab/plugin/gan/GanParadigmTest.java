@@ -268,6 +268,24 @@ class GanParadigmTest {
         }
     }
 
+    @Test
+    void packingJoinsConsecutiveExamplesAndInstanceNoiseDecaysLinearly() {
+        try (GanParadigm gan = points(Map.of("pack", 2, "instance_noise", 0.4, "instance_noise_anneal", 100), 0)) {
+            NDArray x = manager.create(new float[] {1, 2, 3, 4, 5, 6, 7, 8}, new Shape(4, 2));
+            NDArray packed = gan.discriminatorInput(manager, x, 0f);
+            assertEquals(new Shape(2, 4), packed.getShape());
+            assertArrayEquals(new float[] {1, 2, 3, 4, 5, 6, 7, 8}, packed.toFloatArray(), 0f);
+            GanConfig c = gan.config();
+            assertEquals(0.4f, c.noiseAt(0), 1e-7f);
+            assertEquals(0.3f, c.noiseAt(25), 1e-6f);
+            assertEquals(0f, c.noiseAt(100), 0f);
+            assertEquals(0f, c.noiseAt(5000), 0f, "stays off after the anneal");
+        }
+        try (GanParadigm gan = points(Map.of("instance_noise", 0.4), 0)) {
+            assertEquals(0.4f, gan.config().noiseAt(5000), 0f, "anneal 0 keeps the noise constant");
+        }
+    }
+
     /**
      * A spectrally normalised hinge critic starts almost constant (each normalised layer passes a typical
      * vector with gain well below 1, so the loss starts at ≈ 2) and must still learn to separate the data
