@@ -194,7 +194,10 @@ public final class MlflowTracker implements Tracker {
     public String continueRun(String runId, String experimentId, String runName, String parentRunId,
             Map<String, String> tags) {
         ensureOpen();
-        if (writer.run(runId).isPresent()) {
+        if (local.runDirectory(runId).isPresent()) {
+            // Recorded before (a resumed run, or the parent made by another process of this store): adopted
+            // from the journal, found on the server by its local id, and sent what the server lacks.
+            tracked(runId);
             pending.hold(runId);
             return runId;
         }
@@ -202,10 +205,6 @@ public final class MlflowTracker implements Tracker {
         long start = System.currentTimeMillis();
         local.continueRun(runId, experimentId, runName, parentRunId, initial);
         pending.hold(runId);
-        Optional<TrackedRun> adopted = writer.run(runId);
-        if (adopted.isPresent() && !adopted.get().live) {
-            return runId; // another process of this store created it meanwhile: replayed like any adopted run
-        }
         Path dir = local.runDirectory(runId).orElse(null);
         TrackedRun run = writer.track(runId, experimentId, parentRunId, runName, start, initial, dir, true);
         synchronized (run) {
