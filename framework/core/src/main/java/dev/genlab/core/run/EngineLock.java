@@ -15,6 +15,8 @@ import java.util.function.Supplier;
 final class EngineLock {
 
     private final ReentrantLock lock = new ReentrantLock(true);
+    /** Threads whose engine-side state was set up (see {@link #prepareThread}). */
+    private final ThreadLocal<Boolean> prepared = ThreadLocal.withInitial(() -> false);
 
     /**
      * Runs an action alone, with the engine generator seeded for it.
@@ -27,11 +29,29 @@ final class EngineLock {
     <T> T run(long seed, long section, Supplier<T> action) {
         lock.lock();
         try {
+            prepareThread();
             Engine.getInstance().setRandomSeed(seedFor(seed, section));
             return action.get();
         } finally {
             lock.unlock();
         }
+    }
+
+    /**
+     * PyTorch's autograd switch is per thread, and a new thread starts with it on, whereas DJL switches it
+     * off on the thread that starts the engine and turns it on only inside a {@code GradientCollector}.
+     * A trial on a worker thread would otherwise record graphs for its in-place optimiser updates, which
+     * PyTorch refuses on leaf tensors ("a leaf Variable that requires grad is being used in an in-place
+     * operation"). So each thread gets DJL's default once.
+     */
+    private void prepareThread() {
+        if (prepared.get()) {
+            return;
+        }
+        if ("PyTorch".equals(Engine.getInstance().getEngineName())) {
+            ai.djl.pytorch.jni.JniUtils.setGradMode(false);
+        }
+        prepared.set(true);
     }
 
     /** A well-mixed 31-bit seed (SplitMix64's finaliser), so neighbouring steps get unrelated streams. */
