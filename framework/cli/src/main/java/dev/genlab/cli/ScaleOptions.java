@@ -46,7 +46,12 @@ final class ScaleOptions {
                 }
                 return s;
             }
-            return Shard.fromEnvironment(env, shards);
+            Shard fromScheduler = Shard.fromEnvironment(env, shards);
+            if (fromScheduler == null && shards != null) {
+                throw new UserError("--shards " + shards + " needs a shard index: --shard i/" + shards + ", or "
+                        + Shard.K8S_INDEX + " / " + Shard.SLURM_ID + " from the scheduler");
+            }
+            return fromScheduler;
         } catch (IllegalArgumentException e) {
             throw new UserError(e.getMessage());
         }
