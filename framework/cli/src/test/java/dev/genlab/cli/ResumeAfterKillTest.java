@@ -100,6 +100,36 @@ class ResumeAfterKillTest {
                 second.get().latest("train/nll").orElseThrow().step(), from, expected);
     }
 
+    @Test
+    void sigtermEndsTheRunningTrialKilledWithACheckpointAndExits130() throws Exception {
+        Path spec = Files.writeString(tmp.resolve("spec.yaml"), SPEC);
+        Path store = tmp.resolve("store");
+        Path log = tmp.resolve("child.log");
+        Process child = ChildJvm.start(log, Map.of(), "run", spec.toString(), "--store", store.toString());
+        LocalRunStore reader = new LocalRunStore(store);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+        Optional<RunRecord> first = Optional.empty();
+        while (System.nanoTime() < deadline && child.isAlive() && first.isEmpty()) {
+            first = reader.readRuns("kill-resume").stream()
+                    .filter(r -> r.latest("train/nll").map(p -> p.step() >= 150).orElse(false)).findFirst();
+            Thread.sleep(50);
+        }
+        assertTrue(first.isPresent() && child.isAlive(), "the child never reached step 150:\n" + Files.readString(log));
+        child.destroy(); // SIGTERM, as Slurm and Kubernetes send it
+        assertTrue(child.waitFor(60, TimeUnit.SECONDS), "the child did not stop after SIGTERM");
+        assertEquals(130, child.exitValue(), Files.readString(log));
+
+        List<RunRecord> runs = reader.readRuns("kill-resume");
+        RunRecord trial = reader.readRun(first.get().id()).orElseThrow();
+        assertEquals(RunStatus.KILLED, trial.status(), "the running trial ended KILLED");
+        assertTrue(trial.tags().get("genlab.failure").startsWith("interrupted after step"), trial.tags().toString());
+        assertTrue(Files.isRegularFile(trial.directory().resolve("checkpoint/state.bin")), "checkpointed");
+        assertEquals(RunStatus.KILLED, runs.stream().filter(r -> r.parentRunId() == null).findFirst().orElseThrow()
+                .status(), "the sweep's parent too");
+        assertEquals(1, runs.size() - 1, "no further trial started: " + runs);
+        assertTrue(Files.readString(log).contains("SIGTERM received"), Files.readString(log));
+    }
+
     /** Latest values of every metric except wall-clock timings. */
     private static Map<String, Double> finalNumbers(RunRecord r) {
         return r.latestMetrics().entrySet().stream()

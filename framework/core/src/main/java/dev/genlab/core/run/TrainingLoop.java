@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 
 /**
  * The framework-owned optimisation loop: batching (seeded epoch permutations), one
@@ -167,7 +168,7 @@ final class TrainingLoop {
         return a;
     }
 
-    private static void shuffle(int[] a, java.util.Random random) {
+    private static void shuffle(int[] a, Random random) {
         for (int i = a.length - 1; i > 0; i--) {
             int j = random.nextInt(i + 1);
             int t = a[i];

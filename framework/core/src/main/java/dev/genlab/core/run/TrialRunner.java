@@ -177,18 +177,11 @@ final class TrialRunner {
                                     return;
                                 }
                                 try {
-                                    engine.run(trial.seed(), -1, () -> {
-                                        try {
-                                            checkpoints.write(trial.hash(), state, hostRandom, paradigm);
-                                        } catch (IOException e) {
-                                            throw new UncheckedIOException(e);
-                                        }
-                                        return null;
-                                    });
-                                } catch (UncheckedIOException e) {
+                                    checkpoints.write(trial.hash(), state, hostRandom, paradigm);
+                                } catch (IOException e) {
                                     // A lost checkpoint costs only recomputation on resume: keep training.
                                     LOG.warn("trial {}: cannot write checkpoint at step {}: {}", trial.runName(),
-                                            state.step(), e.getCause().toString());
+                                            state.step(), e.toString());
                                 }
                             }
                         });
