@@ -3,6 +3,7 @@ package dev.genlab.tracking;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * The tracking port: where experiments, runs, parameters, metrics and artifacts are recorded.
@@ -32,6 +33,44 @@ public interface Tracker extends AutoCloseable {
      * @return the run id
      */
     String startRun(String experimentId, String runName, String parentRunId, Map<String, String> tags);
+
+    /**
+     * Continues the run with a caller-chosen id, or starts it with that id if no record of it exists:
+     * the find-or-create behind resumed trials and the sweep parent that parallel shards share. A run
+     * that ended may receive more records; its last end counts.
+     *
+     * @param runId the id: 1 to 64 characters of {@code [A-Za-z0-9_-]}
+     * @param experimentId from {@link #experiment}
+     * @param runName human-readable name (used if the run is new)
+     * @param parentRunId the parent run, or null (used if the run is new)
+     * @param tags initial tags (used if the run is new)
+     * @return {@code runId}
+     */
+    String continueRun(String runId, String experimentId, String runName, String parentRunId,
+            Map<String, String> tags);
+
+    /**
+     * Runs of an experiment that carry a tag with a given value, e.g. {@code genlab.trial_hash}: how resume
+     * and shards find trials that already finished. A tracker backed by a shared server also reports the
+     * runs other processes recorded there.
+     *
+     * @param experimentId from {@link #experiment}
+     * @param tagKey tag key
+     * @param tagValue its value
+     * @return matching runs, oldest first
+     */
+    List<RunSummary> runsTagged(String experimentId, String tagKey, String tagValue);
+
+    /**
+     * The folder where this process keeps a run's files (the local store's run directory), for state that
+     * is not tracked, such as training checkpoints.
+     *
+     * @param runId run
+     * @return the folder, or empty if this tracker keeps no local files for the run
+     */
+    default Optional<Path> runDirectory(String runId) {
+        return Optional.empty();
+    }
 
     /**
      * Logs parameters; a key may be logged once per run.

@@ -5,6 +5,7 @@ import com.google.inject.Injector;
 import dev.genlab.core.inject.CoreModule;
 import dev.genlab.core.inject.TrackingModule;
 import dev.genlab.core.run.RunOptions;
+import dev.genlab.core.run.Shard;
 import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -38,6 +39,15 @@ final class CommonOptions {
     Path store;
 
     Injector injector() {
+        return injector(1, false, null);
+    }
+
+    /**
+     * @param parallel trials at once; PyTorch's one intra-op pool per process is divided among them
+     * @param resume continue unfinished trials, skip finished ones
+     * @param shard the part of the plan to run, or null
+     */
+    Injector injector(int parallel, boolean resume, Shard shard) {
         if (verbose) {
             Configurator.setLevel("dev.genlab", Level.DEBUG);
         }
@@ -45,9 +55,9 @@ final class CommonOptions {
             throw new UserError("--threads must be at least 1, got " + threads);
         }
         // Read by DJL when the engine starts, which happens later (first use), so setting it here works.
-        System.setProperty("ai.djl.pytorch.num_threads", Integer.toString(threads));
+        System.setProperty("ai.djl.pytorch.num_threads", Integer.toString(Math.max(1, threads / parallel)));
         System.setProperty("ai.djl.pytorch.num_interop_threads", "1");
-        RunOptions options = new RunOptions(quiet, resolvePluginDirs(), store);
+        RunOptions options = new RunOptions(quiet, resolvePluginDirs(), store, parallel, resume, shard);
         return Guice.createInjector(new CoreModule(options), new TrackingModule());
     }
 

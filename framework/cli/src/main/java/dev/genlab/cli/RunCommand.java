@@ -1,6 +1,7 @@
 package dev.genlab.cli;
 
 import com.google.inject.Injector;
+import dev.genlab.core.run.Cancellation;
 import dev.genlab.core.run.SweepResult;
 import dev.genlab.core.run.SweepRunner;
 import dev.genlab.core.run.SweepSummary;
@@ -16,7 +17,10 @@ import picocli.CommandLine.Spec;
         footer = {
             "  genlab run experiments/quickstart.yaml",
             "  genlab run spec.yaml train.steps=200 gaussian.lr=0.01 sweep.seeds=[0,1,2]",
-            "  genlab run spec.yaml --store /tmp/runs --quiet"
+            "  genlab run spec.yaml --store /tmp/runs --quiet",
+            "  genlab run spec.yaml --parallel 2",
+            "  genlab run spec.yaml --resume",
+            "  genlab run spec.yaml --shard 0/3     (or from SLURM_ARRAY_TASK_ID / JOB_COMPLETION_INDEX)"
         })
 final class RunCommand implements Callable<Integer> {
 
@@ -26,16 +30,26 @@ final class RunCommand implements Callable<Integer> {
     @Mixin
     CommonOptions common;
 
+    @Mixin
+    ScaleOptions scale;
+
     @Spec
     picocli.CommandLine.Model.CommandSpec command;
 
     @Override
     public Integer call() throws Exception {
-        Injector injector = common.injector();
+        Injector injector = common.injector(scale.parallel, scale.resume, scale.shard(System::getenv));
         SpecArguments.Plan plan = args.plan(injector);
-        SweepResult result = injector.getInstance(SweepRunner.class).run(plan.spec(), plan.trials());
+        Cancellation cancellation = injector.getInstance(Cancellation.class);
+        SweepResult result;
+        try (Interrupts signals = new Interrupts(cancellation, command.commandLine().getErr())) {
+            result = injector.getInstance(SweepRunner.class).run(plan.spec(), plan.trials());
+        }
         command.commandLine().getOut().print(injector.getInstance(SweepSummary.class).table(result));
         command.commandLine().getOut().flush();
+        if (cancellation.requested()) {
+            return ExitCodes.INTERRUPTED;
+        }
         return result.failures() == 0 ? ExitCodes.OK : ExitCodes.TRIAL_FAILED;
     }
 }

@@ -212,7 +212,7 @@ class MlflowCliTest {
     }
 
     /** The project's pinned MLflow, installed by scripts/mlflow-venv (or GENLAB_MLFLOW_PYTHON). */
-    private static String venvPython() throws Exception {
+    static String venvPython() throws Exception {
         String named = System.getenv(PythonMlflow.ENV_PYTHON);
         if (named != null && !named.isBlank()) {
             return named;

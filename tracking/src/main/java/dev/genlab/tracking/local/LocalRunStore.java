@@ -2,6 +2,7 @@ package dev.genlab.tracking.local;
 
 import dev.genlab.tracking.MetricPoint;
 import dev.genlab.tracking.RunStatus;
+import dev.genlab.tracking.RunSummary;
 import dev.genlab.tracking.Tracker;
 import java.io.IOException;
 import java.io.InputStream;
@@ -11,6 +12,7 @@ import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.DirectoryStream;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -133,17 +135,65 @@ public final class LocalRunStore implements Tracker {
 
     @Override
     public String startRun(String experimentId, String runName, String parentRunId, Map<String, String> tags) {
+        String runId = UUID.randomUUID().toString().replace("-", "");
+        create(runId, experimentId, runName, parentRunId, tags, false);
+        return runId;
+    }
+
+    @Override
+    public String continueRun(String runId, String experimentId, String runName, String parentRunId,
+            Map<String, String> tags) {
+        if (runId == null || !RUN_ID.matcher(runId).matches()) {
+            throw new IllegalArgumentException("a run id is 1 to 64 characters of [A-Za-z0-9_-], got " + runId);
+        }
+        if (open.containsKey(runId) || findRunDir(runId).isPresent()) {
+            return runId;
+        }
+        create(runId, experimentId, runName, parentRunId, tags, true);
+        return runId;
+    }
+
+    @Override
+    public Optional<Path> runDirectory(String runId) {
+        RunHandle h = open.get(runId);
+        return h != null ? Optional.of(h.dir) : findRunDir(runId);
+    }
+
+    @Override
+    public List<RunSummary> runsTagged(String experimentId, String tagKey, String tagValue) {
+        Optional<ExperimentRecord> exp = experimentById(experimentId);
+        if (exp.isEmpty()) {
+            return List.of();
+        }
+        return findRuns(exp.get().name(), tagKey, tagValue).stream()
+                .map(r -> new RunSummary(r.id(), r.name(), r.parentRunId(), r.status(), r.tags(), r.latestMetrics()))
+                .toList();
+    }
+
+    /**
+     * @param mayExist true if another process may create the same id at the same moment: losing that race
+     *     is not an error (the run exists, which is what the caller wants)
+     */
+    private void create(String runId, String experimentId, String runName, String parentRunId,
+            Map<String, String> tags, boolean mayExist) {
         Objects.requireNonNull(experimentId, "experimentId");
         Map<String, String> initialTags = checkedCopy(tags == null ? Map.of() : tags, "tag");
         ensureOpen();
         ExperimentRecord exp = experimentById(experimentId).orElseThrow(
                 () -> new IllegalArgumentException("unknown experiment id " + experimentId + " in " + root));
-        String runId = UUID.randomUUID().toString().replace("-", "");
         Path runDir = exp.directory().resolve(RUNS_DIR).resolve(runId);
         try {
             Files.createDirectories(runDir);
-            FileChannel ch = FileChannel.open(runDir.resolve(JOURNAL_FILE), StandardOpenOption.CREATE_NEW,
-                    StandardOpenOption.WRITE, StandardOpenOption.APPEND);
+            FileChannel ch;
+            try {
+                ch = FileChannel.open(runDir.resolve(JOURNAL_FILE), StandardOpenOption.CREATE_NEW,
+                        StandardOpenOption.WRITE, StandardOpenOption.APPEND);
+            } catch (FileAlreadyExistsException e) {
+                if (mayExist) {
+                    return;
+                }
+                throw e;
+            }
             RunHandle h = new RunHandle(runDir, ch, new HashMap<>(), false);
             synchronized (h) {
                 open.put(runId, h);
@@ -153,7 +203,6 @@ public final class LocalRunStore implements Tracker {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start a run in " + exp.directory(), e);
         }
-        return runId;
     }
 
     @Override
@@ -397,6 +446,16 @@ public final class LocalRunStore implements Tracker {
     /** The experiment id: the first 16 hex characters of the name's SHA-256, the same in every process. */
     static String experimentId(String name) {
         return sha256Hex(name).substring(0, 16);
+    }
+
+    /**
+     * Finds an experiment by its id.
+     *
+     * @param id the experiment id
+     * @return the experiment, or empty if this store has none with that id
+     */
+    public Optional<ExperimentRecord> readExperimentById(String id) {
+        return experimentById(id);
     }
 
     private Optional<ExperimentRecord> experimentById(String id) {

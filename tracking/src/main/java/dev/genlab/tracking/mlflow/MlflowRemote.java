@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.genlab.tracking.MetricPoint;
 import dev.genlab.tracking.RunStatus;
+import dev.genlab.tracking.RunSummary;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.ConnectException;
@@ -174,6 +175,29 @@ final class MlflowRemote implements AutoCloseable {
         return out;
     }
 
+    /**
+     * Active runs of an experiment whose tag has a value (at most 1000, oldest first), as summaries.
+     *
+     * @param experimentId the MLflow experiment id
+     * @return the runs; {@link RunSummary#runId()} is the run's {@code genlab.local_run_id}, or the MLflow id
+     *     for a run genlab did not record
+     */
+    List<RunSummary> searchByTag(String experimentId, String tagKey, String tagValue) {
+        String filter = "tags.`" + tagKey.replace("`", "") + "` = '" + tagValue.replace("'", "") + "'";
+        List<Service.Run> runs = call("search runs", () -> client.searchRuns(List.of(experimentId), filter,
+                Service.ViewType.ACTIVE_ONLY, 1000, List.of("attributes.start_time ASC")).getItems());
+        List<RunSummary> out = new ArrayList<>(runs.size());
+        for (Service.Run r : runs) {
+            RemoteRun run = toRemote(r);
+            Map<String, Double> metrics = new LinkedHashMap<>();
+            r.getData().getMetricsList().forEach(m -> metrics.put(m.getKey(), m.getValue()));
+            String id = run.tags().getOrDefault(LOCAL_RUN_ID_TAG, run.id());
+            out.add(new RunSummary(id, r.getInfo().getRunName(), run.tags().get("mlflow.parentRunId"), run.status(),
+                    run.tags(), metrics));
+        }
+        return out;
+    }
+
     /** Moves a run to MLflow's trash (used only for a duplicate that a lost create answer produced). */
     void deleteRun(String runId) {
         call("delete duplicate run " + runId, () -> {
@@ -198,7 +222,8 @@ final class MlflowRemote implements AutoCloseable {
         }
         tags.forEach((k, v) -> req.addTags(Service.RunTag.newBuilder().setKey(k).setValue(v)));
         Service.RunInfo info = call("create run '" + runName + "'", () -> client.createRun(req.build()));
-        return new RemoteRun(info.getRunId(), info.getArtifactUri(), RunStatus.RUNNING, 0, Map.of(), tags, Set.of());
+        return new RemoteRun(info.getRunId(), info.getArtifactUri(), RunStatus.RUNNING, 0, Map.of(), tags, Set.of(),
+                startTimeMs);
     }
 
     /** One {@code runs/log-batch} request; callers keep within MLflow's limits (1000 / 100 / 100). */
@@ -508,7 +533,8 @@ final class MlflowRemote implements AutoCloseable {
         } catch (IllegalArgumentException e) {
             status = RunStatus.RUNNING; // SCHEDULED and other states: not ended
         }
-        return new RemoteRun(info.getRunId(), info.getArtifactUri(), status, info.getEndTime(), params, tags, keys);
+        return new RemoteRun(info.getRunId(), info.getArtifactUri(), status, info.getEndTime(), params, tags, keys,
+                info.getStartTime());
     }
 
     private static String encodeSegment(String seg) {

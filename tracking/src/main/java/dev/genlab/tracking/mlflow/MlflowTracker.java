@@ -2,7 +2,9 @@ package dev.genlab.tracking.mlflow;
 
 import dev.genlab.tracking.MetricPoint;
 import dev.genlab.tracking.RunStatus;
+import dev.genlab.tracking.RunSummary;
 import dev.genlab.tracking.Tracker;
+import dev.genlab.tracking.local.ExperimentRecord;
 import dev.genlab.tracking.local.LocalRunStore;
 import dev.genlab.tracking.local.RunRecord;
 import java.nio.file.Path;
@@ -38,17 +40,20 @@ public final class MlflowTracker implements Tracker {
     private final LocalRunStore local;
     private final MlflowOptions options;
     private final MlflowRemote remote;
+    /** A second connection for lookups from the caller's thread, so they never wait behind the writer. */
+    private final MlflowRemote queries;
     private final PendingRuns pending;
     private final MlflowWriter writer;
     private final Thread shutdownHook;
     private volatile boolean closed;
 
     private MlflowTracker(MlflowSettings settings, LocalRunStore local, MlflowOptions options, MlflowRemote remote,
-            boolean reachable) {
+            MlflowRemote queries, boolean reachable) {
         this.settings = settings;
         this.local = local;
         this.options = options;
         this.remote = remote;
+        this.queries = queries;
         this.pending = new PendingRuns(local.root(), settings.uri());
         this.writer = new MlflowWriter(remote, local, pending, options, reachable);
         // A process that ends without closing the tracker (Ctrl-C, System.exit) still sends what it can
@@ -98,7 +103,8 @@ public final class MlflowTracker implements Tracker {
                     f.getMessage(), local.root(), settings.uri());
             reachable = false;
         }
-        MlflowTracker t = new MlflowTracker(settings, local, options, remote, reachable);
+        MlflowTracker t = new MlflowTracker(settings, local, options, remote,
+                new MlflowRemote(settings, options.requestTimeout(), env), reachable);
         List<String> orphans = t.pending.takeOrphans();
         if (!orphans.isEmpty()) {
             LOG.info("sending {} run(s) that an earlier genlab process left unsent to {}", orphans.size(),
@@ -176,6 +182,74 @@ public final class MlflowTracker implements Tracker {
             writer.create(run);
         }
         return id;
+    }
+
+    /**
+     * Continues a run of this local store, or starts it with the given id. A new run is created on the
+     * server by convergence with other processes that may create the same id (see
+     * {@link RunReplayer#findOrCreateShared}); an existing one is found by its {@code genlab.local_run_id}
+     * and gets what the server lacks, so a resumed run is never duplicated.
+     */
+    @Override
+    public String continueRun(String runId, String experimentId, String runName, String parentRunId,
+            Map<String, String> tags) {
+        ensureOpen();
+        if (local.runDirectory(runId).isPresent()) {
+            // Recorded before (a resumed run, or the parent made by another process of this store): adopted
+            // from the journal, found on the server by its local id, and sent what the server lacks.
+            tracked(runId);
+            pending.hold(runId);
+            return runId;
+        }
+        Map<String, String> initial = tags == null ? Map.of() : new LinkedHashMap<>(tags);
+        long start = System.currentTimeMillis();
+        local.continueRun(runId, experimentId, runName, parentRunId, initial);
+        pending.hold(runId);
+        Path dir = local.runDirectory(runId).orElse(null);
+        TrackedRun run = writer.track(runId, experimentId, parentRunId, runName, start, initial, dir, true);
+        synchronized (run) {
+            writer.create(run);
+        }
+        return runId;
+    }
+
+    /**
+     * The local store's matching runs, merged with the server's (which include runs that other processes
+     * recorded, e.g. other shards of a sweep). A run known to both is reported once, with the server's
+     * status only if that one is terminal and the local one is not. If the server cannot be asked, the
+     * local runs alone are returned, with a warning.
+     */
+    @Override
+    public List<RunSummary> runsTagged(String experimentId, String tagKey, String tagValue) {
+        ensureOpen();
+        Map<String, RunSummary> byId = new LinkedHashMap<>();
+        for (RunSummary r : local.runsTagged(experimentId, tagKey, tagValue)) {
+            byId.put(r.runId(), r);
+        }
+        Optional<String> name = local.readExperimentById(experimentId).map(ExperimentRecord::name);
+        if (name.isEmpty()) {
+            return List.copyOf(byId.values());
+        }
+        try {
+            Optional<String> remoteExperiment = queries.experimentIdByName(name.get());
+            if (remoteExperiment.isPresent()) {
+                for (RunSummary r : queries.searchByTag(remoteExperiment.get(), tagKey, tagValue)) {
+                    RunSummary mine = byId.get(r.runId());
+                    if (mine == null || !mine.status().terminal() && r.status().terminal()) {
+                        byId.put(r.runId(), r);
+                    }
+                }
+            }
+        } catch (RemoteFailure f) {
+            LOG.warn("cannot ask the MLflow server at {} for runs with {}={} ({}); using the local store only",
+                    settings.uri(), tagKey, tagValue, f.getMessage());
+        }
+        return List.copyOf(byId.values());
+    }
+
+    @Override
+    public Optional<Path> runDirectory(String runId) {
+        return local.runDirectory(runId);
     }
 
     @Override
@@ -280,6 +354,7 @@ public final class MlflowTracker implements Tracker {
         } finally {
             pending.releaseAll();
             remote.close();
+            queries.close();
             local.close();
             try {
                 Runtime.getRuntime().removeShutdownHook(shutdownHook);

@@ -48,6 +48,8 @@ final class MlflowWriter {
     /** Counters, for the benchmark and the fault tests. */
     record Stats(long batches, long metricPoints, long retries, long replays, long outages, long rejected) {}
 
+    /** How long a process that created a shared run waits before checking for other processes' copies. */
+    static final Duration SHARED_SETTLE = Duration.ofSeconds(2);
     private static final Logger LOG = LogManager.getLogger(MlflowWriter.class);
 
     private final MlflowRemote remote;
@@ -160,8 +162,14 @@ final class MlflowWriter {
     /** Registers a run this process has just started. */
     TrackedRun track(String localId, String experimentId, String parentLocalId, String name, long startTimeMs,
             Map<String, String> tags, Path directory) {
+        return track(localId, experimentId, parentLocalId, name, startTimeMs, tags, directory, false);
+    }
+
+    /** Registers a run this process has just started; {@code shared}: see {@link TrackedRun#shared}. */
+    TrackedRun track(String localId, String experimentId, String parentLocalId, String name, long startTimeMs,
+            Map<String, String> tags, Path directory, boolean shared) {
         TrackedRun run = new TrackedRun(localId, experimentId, parentLocalId, name, startTimeMs, tags, true,
-                directory);
+                directory, shared);
         runs.put(localId, run);
         return run;
     }
@@ -622,8 +630,11 @@ final class MlflowWriter {
         }
         String experiment = remoteExperiment(run.experimentId);
         boolean[] created = {false};
-        run.remote = replayer.findOrCreate(run.localId, experiment, run.name, run.startTimeMs, parentRemote,
-                run.initialTags, created, false);
+        run.remote = run.shared
+                ? replayer.findOrCreateShared(run.localId, experiment, run.name, parentRemote, run.initialTags,
+                        SHARED_SETTLE)
+                : replayer.findOrCreate(run.localId, experiment, run.name, run.startTimeMs, parentRemote,
+                        run.initialTags, created, false);
         Map<String, String> rest = new LinkedHashMap<>();
         for (Map.Entry<String, String> e : run.initialTags.entrySet()) {
             if (!e.getValue().equals(run.remote.tags().get(e.getKey()))) {

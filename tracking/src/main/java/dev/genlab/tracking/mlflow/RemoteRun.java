@@ -14,9 +14,10 @@ import java.util.Set;
  * @param params params on the server
  * @param tags tags on the server
  * @param metricKeys keys with at least one value on the server
+ * @param startTimeMs the run's start time on the server
  */
 record RemoteRun(String id, String artifactUri, RunStatus status, long endTimeMs, Map<String, String> params,
-        Map<String, String> tags, Set<String> metricKeys) {
+        Map<String, String> tags, Set<String> metricKeys, long startTimeMs) {
 
     /** Copies the collections. */
     RemoteRun {

@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -124,6 +125,14 @@ final class RunReplayer {
      */
     RemoteRun findOrCreate(String localRunId, String experimentId, String runName, long startTimeMs,
             String parentRunId, Map<String, String> localTags, boolean[] created, boolean searchFirst) {
+        return findOrCreate(localRunId, experimentId, runName, startTimeMs, parentRunId, localTags, created,
+                searchFirst, true);
+    }
+
+    /** @param trashOthers false when other copies may belong to other processes (see findOrCreateShared) */
+    private RemoteRun findOrCreate(String localRunId, String experimentId, String runName, long startTimeMs,
+            String parentRunId, Map<String, String> localTags, boolean[] created, boolean searchFirst,
+            boolean trashOthers) {
         boolean[] mayExist = {searchFirst};
         RemoteRun run = retrier.run("create run '" + runName + "'", () -> {
             if (mayExist[0]) {
@@ -153,6 +162,9 @@ final class RunReplayer {
                 throw f;
             }
         });
+        if (!trashOthers) {
+            return run;
+        }
         List<RemoteRun> all = retrier.run("check run '" + runName + "'",
                 () -> remote.findByLocalId(experimentId, localRunId));
         for (RemoteRun other : all) {
@@ -163,6 +175,48 @@ final class RunReplayer {
             }
         }
         return run;
+    }
+
+    /**
+     * Finds or creates a run that several processes may create at the same moment under the same local id
+     * (the parent run of a sharded sweep). MLflow has no conditional create, so the processes converge
+     * instead: each one that created a copy waits {@code settle}, lists the copies, and adopts the oldest
+     * (start time, then id); a process trashes only its own copy, never another's, so a run that some
+     * process adopted is never deleted under it. The start time is taken right before the create request,
+     * which makes a later request a younger copy unless it was delayed by more than the settle time.
+     */
+    RemoteRun findOrCreateShared(String localRunId, String experimentId, String runName, String parentRunId,
+            Map<String, String> localTags, Duration settle) {
+        List<RemoteRun> existing = retrier.run("find run '" + runName + "'",
+                () -> remote.findByLocalId(experimentId, localRunId));
+        if (!existing.isEmpty()) {
+            return oldest(existing);
+        }
+        boolean[] created = {false};
+        RemoteRun mine = findOrCreate(localRunId, experimentId, runName, System.currentTimeMillis(), parentRunId,
+                localTags, created, false, false);
+        if (!created[0]) {
+            return mine;
+        }
+        try {
+            Thread.sleep(settle.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        List<RemoteRun> all = retrier.run("check run '" + runName + "'",
+                () -> remote.findByLocalId(experimentId, localRunId));
+        RemoteRun winner = all.isEmpty() ? mine : oldest(all);
+        if (!winner.id().equals(mine.id())) {
+            LOG.info("another process created run '{}' first ({}); using it and trashing this process's copy {}",
+                    runName, winner.id(), mine.id());
+            retrier.run("delete duplicate", () -> remote.deleteRun(mine.id()));
+        }
+        return winner;
+    }
+
+    private static RemoteRun oldest(List<RemoteRun> runs) {
+        return runs.stream().min(java.util.Comparator.comparingLong(RemoteRun::startTimeMs)
+                .thenComparing(RemoteRun::id)).orElseThrow();
     }
 
     /** Sends metric points, params and tags in as few requests as MLflow's limits allow. */

@@ -19,6 +19,8 @@ final class TrackedRun {
     final boolean live;
     /** The run's folder in the local store (its artifacts are under {@code artifacts/}). */
     final Path directory;
+    /** Other processes may create the same run at once (a sharded sweep's parent): create it by convergence. */
+    final boolean shared;
 
     // ---- writer thread only
     /** The MLflow run, once created or found. */
@@ -36,6 +38,11 @@ final class TrackedRun {
 
     TrackedRun(String localId, String experimentId, String parentLocalId, String name, long startTimeMs,
             Map<String, String> initialTags, boolean live, Path directory) {
+        this(localId, experimentId, parentLocalId, name, startTimeMs, initialTags, live, directory, false);
+    }
+
+    TrackedRun(String localId, String experimentId, String parentLocalId, String name, long startTimeMs,
+            Map<String, String> initialTags, boolean live, Path directory, boolean shared) {
         this.localId = localId;
         this.experimentId = experimentId;
         this.parentLocalId = parentLocalId;
@@ -44,6 +51,7 @@ final class TrackedRun {
         this.initialTags = Map.copyOf(initialTags);
         this.live = live;
         this.directory = directory;
+        this.shared = shared;
     }
 
     @Override

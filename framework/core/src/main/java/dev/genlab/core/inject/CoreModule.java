@@ -5,6 +5,7 @@ import com.google.inject.Provides;
 import com.google.inject.Singleton;
 import dev.genlab.core.plugin.PluginLoader;
 import dev.genlab.core.plugin.PluginRegistry;
+import dev.genlab.core.run.Cancellation;
 import dev.genlab.core.run.ConsoleProgress;
 import dev.genlab.core.run.Progress;
 import dev.genlab.core.run.Provenance;
@@ -27,6 +28,8 @@ public final class CoreModule extends AbstractModule {
     @Override
     protected void configure() {
         bind(RunOptions.class).toInstance(options);
+        // One per process: the CLI's signal handler and the sweep must see the same request.
+        bind(Cancellation.class).in(Singleton.class);
     }
 
     @Provides

@@ -10,18 +10,24 @@ import java.util.stream.Collectors;
 
 /**
  * Prints trial i/n, step/total, losses, steps/s and ETA to stderr. Step lines are throttled to one per
- * {@code intervalMs} (plus the last step) so that logs stay readable when stderr is a file.
+ * {@code intervalMs} (plus the last step) so that logs stay readable when stderr is a file. Trials running
+ * at once ({@code --parallel}) each run on their own thread, so the per-trial state is per thread.
  */
 public final class ConsoleProgress implements Progress {
 
     private final PrintStream out;
     private final LongSupplier clockNanos;
     private final long intervalNanos;
-    private int position;
-    private int total;
-    private String name = "";
-    private long trialStart;
-    private long lastPrint;
+    private final ThreadLocal<State> state = ThreadLocal.withInitial(State::new);
+
+    /** What is printed about the trial running on one thread. */
+    private static final class State {
+        int position;
+        int total;
+        String name = "";
+        long trialStart;
+        long lastPrint;
+    }
 
     /**
      * @param out where to print (stderr in the CLI)
@@ -36,36 +42,40 @@ public final class ConsoleProgress implements Progress {
 
     @Override
     public void trialStarted(int position, int total, Trial trial) {
-        this.position = position;
-        this.total = total;
-        this.name = trial.runName();
-        this.trialStart = clockNanos.getAsLong();
-        this.lastPrint = trialStart;
+        State st = state.get();
+        st.position = position;
+        st.total = total;
+        st.name = trial.runName();
+        st.trialStart = clockNanos.getAsLong();
+        st.lastPrint = st.trialStart;
+        String name = st.name;
         out.printf(Locale.ROOT, "[trial %d/%d] %s (%s) hash=%s%n", position, total, name, trial.plugin(),
                 trial.hash());
     }
 
     @Override
     public void step(int step, int totalSteps, Map<String, Double> losses) {
+        State st = state.get();
         long now = clockNanos.getAsLong();
-        if (step < totalSteps && now - lastPrint < intervalNanos) {
+        if (step < totalSteps && now - st.lastPrint < intervalNanos) {
             return;
         }
-        lastPrint = now;
-        double seconds = (now - trialStart) / 1e9;
+        st.lastPrint = now;
+        double seconds = (now - st.trialStart) / 1e9;
         double rate = seconds > 0 ? step / seconds : 0;
         double eta = rate > 0 ? (totalSteps - step) / rate : 0;
         String lossText = losses.entrySet().stream()
                 .map(e -> e.getKey() + "=" + String.format(Locale.ROOT, "%.4g", e.getValue()))
                 .collect(Collectors.joining(" "));
-        out.printf(Locale.ROOT, "[trial %d/%d] step %d/%d %s | %.1f steps/s | ETA %s%n", position, total, step,
+        out.printf(Locale.ROOT, "[trial %d/%d] step %d/%d %s | %.1f steps/s | ETA %s%n", st.position, st.total, step,
                 totalSteps, lossText, rate, duration(eta));
     }
 
     @Override
     public void trialEnded(TrialResult result) {
+        State st = state.get();
         String detail = result.status() == RunStatus.FINISHED ? "" : ": " + result.failure();
-        out.printf(Locale.ROOT, "[trial %d/%d] %s %s in %.1fs%s%n", position, total, name, result.status(),
+        out.printf(Locale.ROOT, "[trial %d/%d] %s %s in %.1fs%s%n", st.position, st.total, st.name, result.status(),
                 result.wallSeconds(), detail);
     }
 

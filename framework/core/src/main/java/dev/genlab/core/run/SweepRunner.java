@@ -20,12 +20,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 
@@ -44,6 +45,7 @@ public final class SweepRunner {
     private final SweepSummary summary;
     private final SweepPlanner planner;
     private final SpecWriter specWriter;
+    private final Cancellation cancellation;
 
     /**
      * @param registry installed plugins
@@ -55,18 +57,20 @@ public final class SweepRunner {
      * @param summary summary renderer
      * @param planner derives each trial's one-trial spec
      * @param specWriter writes that spec as YAML
+     * @param cancellation set by Ctrl-C / SIGTERM: running trials end KILLED, no new one starts
      */
     @Inject
     public SweepRunner(PluginRegistry registry, TrackerFactory trackers, RunOptions options, Plots plots,
             Provenance provenance, Progress progress, SweepSummary summary, SweepPlanner planner,
-            SpecWriter specWriter) {
+            SpecWriter specWriter, Cancellation cancellation) {
         this.registry = registry;
         this.trackers = trackers;
         this.options = options;
-        this.trialRunner = new TrialRunner(registry, plots, provenance, progress);
+        this.trialRunner = new TrialRunner(registry, plots, provenance, progress, new EngineLock(), cancellation);
         this.summary = summary;
         this.planner = planner;
         this.specWriter = specWriter;
+        this.cancellation = cancellation;
     }
 
     /**
@@ -91,29 +95,78 @@ public final class SweepRunner {
             }
             parentTags.put("mlflow.note.content", "Sweep of " + trials.size() + " trial(s) from "
                     + (spec.source() == null ? "a spec" : spec.source().getFileName()));
-            String parentId = tracker.startRun(experimentId, spec.name() + " sweep", null, parentTags);
-            Map<DatasetSpec, LoadedData> datasets = new HashMap<>();
-            List<TrialResult> results = new ArrayList<>();
-            for (int i = 0; i < trials.size(); i++) {
-                Trial trial = trials.get(i);
+            SweepLedger ledger = options.ledger() ? new SweepLedger(tracker, experimentId) : null;
+            String parentId = ledger == null
+                    ? tracker.startRun(experimentId, spec.name() + " sweep", null, parentTags)
+                    : ledger.parent(sweepHash(trials), spec.name() + " sweep", parentTags);
+            List<Trial> mine = options.shard() == null ? trials : options.shard().select(trials);
+            if (options.shard() != null) {
+                LOG.info("shard {}: {} of the sweep's {} trial(s)", options.shard(), mine.size(), trials.size());
+            }
+            Map<DatasetSpec, LoadedData> datasets = new ConcurrentHashMap<>();
+            List<TrialResult> results = ParallelTrials.run(options.parallel(), mine, cancellation, (i, trial) -> {
                 TrialRunner.Context ctx = new TrialRunner.Context(tracker, experimentId, parentId, i + 1,
-                        trials.size());
+                        mine.size(), null);
+                if (ledger != null) {
+                    SweepLedger.Decision decision = ledger.decide(trial);
+                    if (decision instanceof SweepLedger.Skip skip) {
+                        LOG.info("[trial {}/{}] {} already FINISHED (run {}): skipped", i + 1, mine.size(),
+                                trial.runName(), skip.run().runId());
+                        return SweepLedger.fromRecord(trial, skip.run());
+                    }
+                    if (decision instanceof SweepLedger.Resume resume) {
+                        ctx = new TrialRunner.Context(tracker, experimentId, parentId, i + 1, mine.size(),
+                                resume.runId());
+                    }
+                }
                 LoadedData data;
                 try {
                     data = datasets.computeIfAbsent(trial.dataset(), ds -> load(ds, spec.seed(), dataManager));
                 } catch (RuntimeException e) {
-                    results.add(failedBeforeStart(ctx, trial, "dataset '" + trial.dataset().name()
-                            + "' failed to load: " + TrainingLoop.describe(e)));
-                    continue;
+                    return failedBeforeStart(ctx, trial, "dataset '" + trial.dataset().name()
+                            + "' failed to load: " + TrainingLoop.describe(e));
                 }
                 String trialSpec = specWriter.toYaml(planner.trialSpec(spec, trial));
-                results.add(trialRunner.run(ctx, trial, trialSpec, data));
+                return trialRunner.run(ctx, trial, trialSpec, data);
+            });
+            if (ledger != null && !cancellation.requested()) {
+                Optional<SweepResult> whole = finishShared(tracker, ledger, trials, parentId, results, experimentName,
+                        start);
+                if (whole.isEmpty()) {
+                    return new SweepResult(experimentName, parentId, results, (System.nanoTime() - start) / 1e9);
+                }
+                return whole.get();
             }
             SweepResult result = new SweepResult(experimentName, parentId, results, (System.nanoTime() - start) / 1e9);
             logSummary(tracker, parentId, result);
-            tracker.endRun(parentId, result.failures() == 0 ? RunStatus.FINISHED : RunStatus.FAILED);
+            tracker.endRun(parentId, cancellation.requested() ? RunStatus.KILLED
+                    : result.failures() == 0 ? RunStatus.FINISHED : RunStatus.FAILED);
             return result;
         }
+    }
+
+    /**
+     * Ends a sweep that several processes (shards, or a resumed run) share: the process that finds every
+     * trial of the plan ended logs the sweep-level summary over all of them and ends the parent. Each
+     * process first flushes its own records, so the last one to look sees everything the others did.
+     *
+     * @return the whole sweep's result, or empty if trials of other processes are still going
+     */
+    private Optional<SweepResult> finishShared(Tracker tracker, SweepLedger ledger, List<Trial> plan, String parentId,
+            List<TrialResult> mine, String experimentName, long start) {
+        tracker.flush();
+        Map<String, TrialResult> known = new HashMap<>();
+        mine.forEach(r -> known.put(r.trial().hash(), r));
+        Optional<List<TrialResult>> all = ledger.complete(plan, known);
+        if (all.isEmpty()) {
+            LOG.info("this process's {} trial(s) are done; other trials of the sweep are still running elsewhere, "
+                    + "so the last process to finish will summarise the sweep", mine.size());
+            return Optional.empty();
+        }
+        SweepResult result = new SweepResult(experimentName, parentId, all.get(), (System.nanoTime() - start) / 1e9);
+        logSummary(tracker, parentId, result);
+        tracker.endRun(parentId, result.failures() == 0 ? RunStatus.FINISHED : RunStatus.FAILED);
+        return Optional.of(result);
     }
 
     private LoadedData load(DatasetSpec ds, long seed, NDManager manager) {

@@ -29,12 +29,31 @@ final class TrainingLoop {
 
         /** @param step 1-based step after which to evaluate */
         void evaluate(int step);
+
+        /**
+         * Saves a checkpoint ({@code train.checkpoint_every}, and when the sweep is cancelled).
+         *
+         * @param state the loop's state after {@code state.step()} steps
+         */
+        default void checkpoint(LoopState state) {}
     }
 
     private final Progress progress;
+    private final EngineLock engine;
+    private final Cancellation cancellation;
 
     TrainingLoop(Progress progress) {
+        this(progress, new EngineLock(), new Cancellation());
+    }
+
+    /**
+     * @param engine serialises steps with other trials of this process and seeds each step
+     * @param cancellation checked between steps
+     */
+    TrainingLoop(Progress progress, EngineLock engine, Cancellation cancellation) {
         this.progress = progress;
+        this.engine = engine;
+        this.cancellation = cancellation;
     }
 
     /**
@@ -44,17 +63,41 @@ final class TrainingLoop {
      */
     TrainingOutcome run(Paradigm paradigm, HostData data, NDManager trialManager, TrainSpec train, long seed,
             Listener listener) {
+        return run(paradigm, data, trialManager, train, seed, null, listener);
+    }
+
+    /**
+     * Trains from a checkpoint's loop state (or from the start if {@code from} is null) to
+     * {@code train.steps()}.
+     *
+     * @throws TrialCancelled when the sweep is cancelled (after a checkpoint of the current step)
+     */
+    TrainingOutcome run(Paradigm paradigm, HostData data, NDManager trialManager, TrainSpec train, long seed,
+            LoopState from, Listener listener) {
         // Batching has its own generator so that a plugin drawing more or fewer host random numbers
         // does not change which examples later steps see.
-        Random order = new Random(seed * 0x9E3779B97F4A7C15L + 17);
+        StateRandom order = new StateRandom(seed * 0x9E3779B97F4A7C15L + 17);
         int n = data.size();
         int batchSize = Math.min(train.batchSize(), n);
         int[] permutation = identity(n);
         int cursor = n;
-        Map<String, List<Double>> history = new LinkedHashMap<>();
+        Map<String, List<Double>> history = from != null ? from.mutableHistory() : new LinkedHashMap<>();
         long stepNanos = 0;
+        int first = 1;
+        if (from != null) {
+            order.restore(from.order());
+            permutation = from.permutation().clone();
+            cursor = from.cursor();
+            stepNanos = from.stepNanos();
+            first = from.step() + 1;
+        }
         int logEvery = Math.max(1, train.logEvery());
-        for (int step = 1; step <= train.steps(); step++) {
+        for (int step = first; step <= train.steps(); step++) {
+            if (cancellation.requested()) {
+                listener.checkpoint(new LoopState(step - 1, order.snapshot(), permutation, cursor, history,
+                        stepNanos));
+                throw new TrialCancelled(step - 1);
+            }
             if (cursor + batchSize > n) {
                 shuffle(permutation, order);
                 cursor = 0;
@@ -63,15 +106,24 @@ final class TrainingLoop {
             System.arraycopy(permutation, cursor, rows, 0, batchSize);
             cursor += batchSize;
             StepResult result;
-            long t0 = System.nanoTime();
+            // Timed inside the lock: with parallel trials, waiting for another trial's step is not step time.
+            long[] nanos = new long[1];
+            long prepared;
             try (NDManager scope = trialManager.newSubManager()) {
+                long t0 = System.nanoTime();
                 NDArray x = data.rows(scope, rows);
                 NDArray y = data.labels(scope, rows);
-                result = paradigm.trainStep(new Batch(x, y));
+                prepared = System.nanoTime() - t0;
+                result = engine.run(seed, step, () -> {
+                    long t1 = System.nanoTime();
+                    StepResult r = paradigm.trainStep(new Batch(x, y));
+                    nanos[0] = System.nanoTime() - t1;
+                    return r;
+                });
             } catch (RuntimeException e) {
                 throw new TrialFailure("step " + step + ": " + describe(e), e);
             }
-            stepNanos += System.nanoTime() - t0;
+            stepNanos += prepared + nanos[0];
             Map<String, Double> losses = result.values();
             losses.forEach((k, v) -> history.computeIfAbsent(k, key -> new ArrayList<>()).add(v));
             String bad = firstNonFinite(losses);
@@ -85,6 +137,9 @@ final class TrainingLoop {
             progress.step(step, train.steps(), losses);
             if (train.evalEvery() > 0 && step % train.evalEvery() == 0 && step < train.steps()) {
                 listener.evaluate(step);
+            }
+            if (train.checkpointEvery() > 0 && step % train.checkpointEvery() == 0 && step < train.steps()) {
+                listener.checkpoint(new LoopState(step, order.snapshot(), permutation, cursor, history, stepNanos));
             }
         }
         double stepSeconds = train.steps() == 0 ? 0 : stepNanos / 1e9 / train.steps();

@@ -1,7 +1,6 @@
 package dev.genlab.core.run;
 
 import ai.djl.Device;
-import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -27,7 +26,6 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 import java.util.stream.Stream;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
@@ -47,17 +45,41 @@ final class TrialRunner {
     private final Provenance provenance;
     private final Progress progress;
     private final Evaluator evaluator;
+    private final EngineLock engine;
+    private final Cancellation cancellation;
 
     TrialRunner(PluginRegistry registry, Plots plots, Provenance provenance, Progress progress) {
+        this(registry, plots, provenance, progress, new EngineLock(), new Cancellation());
+    }
+
+    /**
+     * @param engine shared by the trials of this process that run at once
+     * @param cancellation ends the trial KILLED between steps
+     */
+    TrialRunner(PluginRegistry registry, Plots plots, Provenance provenance, Progress progress, EngineLock engine,
+            Cancellation cancellation) {
         this.registry = registry;
         this.plots = plots;
         this.provenance = provenance;
         this.progress = progress;
         this.evaluator = new Evaluator(registry);
+        this.engine = engine;
+        this.cancellation = cancellation;
     }
 
-    /** Where a trial is recorded and how it sits in its sweep. */
-    record Context(Tracker tracker, String experimentId, String parentRunId, int position, int total) {}
+    /**
+     * Where a trial is recorded and how it sits in its sweep.
+     *
+     * @param resumeRunId an unfinished run of this trial to continue (from its checkpoint, if it has one),
+     *     or null to start a new run
+     */
+    record Context(Tracker tracker, String experimentId, String parentRunId, int position, int total,
+            String resumeRunId) {
+
+        Context(Tracker tracker, String experimentId, String parentRunId, int position, int total) {
+            this(tracker, experimentId, parentRunId, position, total, null);
+        }
+    }
 
     /**
      * @param trialSpec the one-trial spec (YAML) that re-runs exactly this trial, logged as {@code spec.yaml}
@@ -66,7 +88,9 @@ final class TrialRunner {
         long start = System.nanoTime();
         progress.trialStarted(ctx.position(), ctx.total(), trial);
         Tracker tracker = ctx.tracker();
-        String runId = tracker.startRun(ctx.experimentId(), trial.runName(), ctx.parentRunId(), tags(trial, data));
+        String runId = ctx.resumeRunId() == null
+                ? tracker.startRun(ctx.experimentId(), trial.runName(), ctx.parentRunId(), tags(trial, data))
+                : resumeRun(ctx, trial, data);
         tracker.logParams(runId, params(trial));
         Map<String, Double> metrics = new LinkedHashMap<>();
         Map<String, Double> finalLosses = new LinkedHashMap<>();
@@ -78,6 +102,9 @@ final class TrialRunner {
             Files.writeString(work.resolve("spec.yaml"), trialSpec, StandardCharsets.UTF_8);
             tracker.logArtifact(runId, work.resolve("spec.yaml"), "");
             train(ctx, trial, data, runId, work, metrics, finalLosses);
+        } catch (TrialCancelled e) {
+            status = RunStatus.KILLED;
+            failure = e.getMessage();
         } catch (TrialFailure e) {
             status = RunStatus.FAILED;
             failure = e.getMessage();
@@ -90,7 +117,7 @@ final class TrialRunner {
         } finally {
             deleteQuietly(work);
         }
-        if (status == RunStatus.FAILED) {
+        if (status != RunStatus.FINISHED) {
             tracker.setTags(runId, Map.of("genlab.failure", failure));
         }
         tracker.endRun(runId, status);
@@ -112,22 +139,24 @@ final class TrialRunner {
                 "genlab.plugin.source", origin.jar() == null ? "classpath" : origin.jar().toString()));
 
         try (NDManager manager = NDManager.newBaseManager()) {
-            // Seed the engine's global generator right before the model exists: weight init and every
-            // random op of the trial then follow from the trial seed alone (bit-for-bit on one machine).
-            Engine.getInstance().setRandomSeed((int) trial.seed());
             DataShape shape = data.dataset().shape();
+            StateRandom hostRandom = new StateRandom(trial.seed());
             ParadigmSetup setup = new ParadigmSetup(new Params(trial.params()), shape, manager, Device.cpu(),
-                    trial.seed(), new Random(trial.seed()));
+                    trial.seed(), hostRandom);
             Paradigm paradigm;
             try {
-                paradigm = provider.create(setup);
+                // Weight init and every random op of the trial follow from the trial seed alone (bit for bit
+                // on one machine): the engine generator is seeded for this section, see EngineLock.
+                paradigm = engine.run(trial.seed(), -1, () -> provider.create(setup));
             } catch (IllegalArgumentException e) {
                 throw new TrialFailure("cannot create '" + trial.plugin() + "': " + e.getMessage(), e);
             }
             try (paradigm) {
                 Map<String, Long> counts = paradigm.parameterCounts();
-                TrainingLoop loop = new TrainingLoop(progress);
-                TrainingOutcome outcome = loop.run(paradigm, data.host(), manager, trial.train(), trial.seed(),
+                Checkpoints checkpoints = tracker.runDirectory(runId).map(Checkpoints::new).orElse(null);
+                LoopState from = restore(checkpoints, trial, paradigm, hostRandom, tracker, runId);
+                TrainingLoop loop = new TrainingLoop(progress, engine, cancellation);
+                TrainingOutcome outcome = loop.run(paradigm, data.host(), manager, trial.train(), trial.seed(), from,
                         new TrainingLoop.Listener() {
                             @Override
                             public void log(int step, Map<String, Double> losses) {
@@ -136,13 +165,28 @@ final class TrialRunner {
 
                             @Override
                             public void evaluate(int step) {
-                                Evaluation mid = evaluator.evaluate(paradigm, data, trial, historySoFar(), counts,
-                                        manager, false);
+                                Evaluation mid = engine.run(trial.seed(), -2L - step, () -> evaluator.evaluate(
+                                        paradigm, data, trial, historySoFar(), counts, manager, false));
                                 tracker.logMetrics(runId, points("eval/", mid.metrics(), step));
+                            }
+
+                            @Override
+                            public void checkpoint(LoopState state) {
+                                if (checkpoints == null) {
+                                    return;
+                                }
+                                try {
+                                    checkpoints.write(trial.hash(), state, hostRandom, paradigm);
+                                } catch (IOException e) {
+                                    // A lost checkpoint costs only recomputation on resume: keep training.
+                                    LOG.warn("trial {}: cannot write checkpoint at step {}: {}", trial.runName(),
+                                            state.step(), e.toString());
+                                }
                             }
                         });
                 finalLosses.putAll(outcome.finalLosses());
-                Evaluation eval = evaluator.evaluate(paradigm, data, trial, outcome, counts, manager, true);
+                Evaluation eval = engine.run(trial.seed(), -2, () -> evaluator.evaluate(paradigm, data, trial, outcome,
+                        counts, manager, true));
                 metrics.putAll(eval.metrics());
                 tracker.logMetrics(runId, points("eval/", eval.metrics(), outcome.steps()));
                 eval.variants().forEach((name, v) -> {
@@ -154,6 +198,48 @@ final class TrialRunner {
                 }
             }
         }
+    }
+
+    /** Continues an unfinished run of this trial (same run id, so MLflow gets no duplicate). */
+    private String resumeRun(Context ctx, Trial trial, LoadedData data) {
+        Tracker tracker = ctx.tracker();
+        String runId = tracker.continueRun(ctx.resumeRunId(), ctx.experimentId(), trial.runName(), ctx.parentRunId(),
+                tags(trial, data));
+        tracker.setTags(runId, Map.of("genlab.resumed", "true"));
+        return runId;
+    }
+
+    /**
+     * Loads the run's checkpoint into the fresh paradigm and host generator.
+     *
+     * @return the loop state to continue from, or null to train from the start
+     */
+    private LoopState restore(Checkpoints checkpoints, Trial trial, Paradigm paradigm, StateRandom hostRandom,
+            Tracker tracker, String runId) throws IOException {
+        if (checkpoints == null) {
+            return null;
+        }
+        java.util.Optional<Checkpoints.Saved> saved;
+        try {
+            saved = checkpoints.read(trial.hash());
+        } catch (IOException e) {
+            LOG.warn("trial {}: ignoring unreadable checkpoint ({}); training from the start", trial.runName(),
+                    e.getMessage());
+            return null;
+        }
+        if (saved.isEmpty()) {
+            return null;
+        }
+        try {
+            paradigm.load(new java.io.ByteArrayInputStream(saved.get().model()));
+        } catch (IOException e) {
+            throw new TrialFailure("cannot load the checkpoint " + checkpoints.file() + ": " + e.getMessage(), e);
+        }
+        hostRandom.restore(saved.get().hostRandom());
+        int step = saved.get().loop().step();
+        tracker.setTags(runId, Map.of("genlab.resumed_from_step", Integer.toString(step)));
+        LOG.info("trial {}: resuming from the checkpoint at step {}", trial.runName(), step);
+        return saved.get().loop();
     }
 
     // Mid-training evaluations see no loss history; stability metrics are only meaningful at the end.

@@ -40,6 +40,8 @@ final class SpecValidator {
                     "evaluate every this many steps, 0 for only at the end")
             .addInt("log_every", TrainSpec.DEFAULTS.logEvery(), 1, Integer.MAX_VALUE,
                     "log step metrics every this many steps")
+            .addInt("checkpoint_every", TrainSpec.DEFAULTS.checkpointEvery(), 0, Integer.MAX_VALUE,
+                    "save a resumable checkpoint every this many steps, 0 for never")
             .build();
 
     /** The sweepable evaluation key. */
@@ -145,7 +147,7 @@ final class SpecValidator {
         }
         Map<String, Object> v = checker.resolve(node, TRAIN, "train.", null);
         return new TrainSpec(toInt(v.get("steps")), toInt(v.get("batch_size")), toInt(v.get("eval_every")),
-                toInt(v.get("log_every")));
+                toInt(v.get("log_every")), toInt(v.get("checkpoint_every")));
     }
 
     private EvaluateSpec evaluate(SpecNode.MapNode root) {

@@ -48,7 +48,7 @@ public final class SpecWriter {
         root.put("dataset", map("name", spec.dataset().name(), "params", new LinkedHashMap<>(spec.dataset().params())));
         TrainSpec t = spec.train();
         root.put("train", map("steps", t.steps(), "batch_size", t.batchSize(), "eval_every", t.evalEvery(),
-                "log_every", t.logEvery()));
+                "log_every", t.logEvery(), "checkpoint_every", t.checkpointEvery()));
         root.put("evaluate", map("samples", spec.evaluate().samples(),
                 "metrics", new ArrayList<>(spec.evaluate().metrics()), "heldout", spec.evaluate().heldout()));
         List<Object> paradigms = new ArrayList<>();

@@ -198,10 +198,11 @@ public final class SweepPlanner {
 
     private static TrainSpec withTrain(TrainSpec t, String key, int v) {
         return switch (key) {
-            case "steps" -> new TrainSpec(v, t.batchSize(), t.evalEvery(), t.logEvery());
-            case "batch_size" -> new TrainSpec(t.steps(), v, t.evalEvery(), t.logEvery());
-            case "eval_every" -> new TrainSpec(t.steps(), t.batchSize(), v, t.logEvery());
-            case "log_every" -> new TrainSpec(t.steps(), t.batchSize(), t.evalEvery(), v);
+            case "steps" -> new TrainSpec(v, t.batchSize(), t.evalEvery(), t.logEvery(), t.checkpointEvery());
+            case "batch_size" -> new TrainSpec(t.steps(), v, t.evalEvery(), t.logEvery(), t.checkpointEvery());
+            case "eval_every" -> new TrainSpec(t.steps(), t.batchSize(), v, t.logEvery(), t.checkpointEvery());
+            case "log_every" -> new TrainSpec(t.steps(), t.batchSize(), t.evalEvery(), v, t.checkpointEvery());
+            case "checkpoint_every" -> new TrainSpec(t.steps(), t.batchSize(), t.evalEvery(), t.logEvery(), v);
             default -> throw new IllegalArgumentException("unknown train key " + key);
         };
     }

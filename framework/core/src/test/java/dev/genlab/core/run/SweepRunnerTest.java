@@ -53,7 +53,7 @@ class SweepRunnerTest {
         RunOptions options = new RunOptions(true, List.of(), store);
         TrackerFactory trackers = (tracking, opts) -> new LocalRunStore(opts.runStore());
         SweepRunner runner = new SweepRunner(registry, trackers, options, new Plots(), new Provenance(),
-                Progress.SILENT, new SweepSummary(), new SweepPlanner(), new SpecWriter());
+                Progress.SILENT, new SweepSummary(), new SweepPlanner(), new SpecWriter(), new Cancellation());
         return runner.run(spec, trials);
     }
 

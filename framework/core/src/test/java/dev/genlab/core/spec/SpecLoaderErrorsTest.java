@@ -48,7 +48,7 @@ class SpecLoaderErrorsTest {
     @Test
     void misspeltKeySuggestsTheKnownOne() {
         assertOnly("unknown-key.yaml", 4, 3, "train.stpes: unknown key",
-                "did you mean 'steps'? keys under train: steps, batch_size, eval_every, log_every");
+                "did you mean 'steps'? keys under train: steps, batch_size, eval_every, log_every, checkpoint_every");
     }
 
     @Test
@@ -78,6 +78,12 @@ class SpecLoaderErrorsTest {
     @Test
     void outOfRangeParameterShowsTheAllowedRange() {
         assertOnly("out-of-range.yaml", 7, 11, "gan.lr: 5.0 is out of range", "allowed: [1.0E-6, 1.0]");
+    }
+
+    @Test
+    void negativeCheckpointCadenceIsLocated() {
+        assertOnly("checkpoint-negative.yaml", 5, 21, "train.checkpoint_every: -5 is out of range",
+                "allowed: [0, 2147483647]");
     }
 
     @Test

@@ -2,6 +2,7 @@ package dev.genlab.plugin.baseline;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
 import dev.genlab.api.Batch;
@@ -31,6 +32,7 @@ import java.util.Map;
 final class GaussianParadigm implements Paradigm, LikelihoodModel {
 
     private static final int MAGIC = 0x47535331; // "GSS1": gaussian state, format 1
+    private static final NDIndex ALL = new NDIndex("...");
     private static final double LOG_2PI = Math.log(2 * Math.PI);
     private static final float BETA1 = 0.9f;
     private static final float BETA2 = 0.999f;
@@ -262,8 +264,13 @@ final class GaussianParadigm implements Paradigm, LikelihoodModel {
             }
         }
         // Only write once everything was read, so a truncated stream leaves the model untouched.
-        for (int a = 0; a < state.length; a++) {
-            state[a].set(values[a]);
+        // Copy through a native array: PyTorch's NDArray.set(float[]) makes the tensor point at a temporary
+        // direct buffer without copying it, and once that buffer is garbage-collected the weights change
+        // under the model (a resumed run then drifts from the uninterrupted one).
+        try (NDManager tmp = manager.newSubManager()) {
+            for (int a = 0; a < state.length; a++) {
+                state[a].set(ALL, tmp.create(values[a], state[a].getShape()));
+            }
         }
         steps = savedSteps;
     }

@@ -1,0 +1,137 @@
+package dev.genlab.core.run;
+
+import dev.genlab.core.sweep.Trial;
+import dev.genlab.tracking.RunStatus;
+import dev.genlab.tracking.RunSummary;
+import dev.genlab.tracking.Tracker;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * What the tracker already holds of a sweep, for {@code --resume} and for shards: the sweep's parent run
+ * (found by sweep hash, or created under an id derived from it, so that shards starting at once agree on
+ * one), each trial's earlier runs (by trial hash), and whether every trial of the plan has ended.
+ */
+final class SweepLedger {
+
+    static final String SWEEP_HASH_TAG = "genlab.sweep_hash";
+    static final String TRIAL_HASH_TAG = "genlab.trial_hash";
+
+    private final Tracker tracker;
+    private final String experimentId;
+
+    SweepLedger(Tracker tracker, String experimentId) {
+        this.tracker = tracker;
+        this.experimentId = experimentId;
+    }
+
+    /** What to do with one trial. */
+    sealed interface Decision permits Skip, Resume, Fresh {}
+
+    /** @param run the trial's FINISHED run */
+    record Skip(RunSummary run) implements Decision {}
+
+    /** @param runId an unfinished run of the trial, kept in this process's store, to continue */
+    record Resume(String runId) implements Decision {}
+
+    /** No usable earlier run: start one. */
+    record Fresh() implements Decision {}
+
+    /**
+     * Finds the sweep's parent run or creates it. An unfinished parent is preferred (the sweep being
+     * resumed), then the latest finished one; with none, the id is derived from the experiment and sweep
+     * hash, which is what lets simultaneous shards converge on one parent.
+     *
+     * @return the parent's run id
+     */
+    String parent(String sweepHash, String runName, Map<String, String> tags) {
+        List<RunSummary> parents = new ArrayList<>();
+        for (RunSummary r : tracker.runsTagged(experimentId, SWEEP_HASH_TAG, sweepHash)) {
+            if (r.parentRunId() == null || r.parentRunId().isEmpty()) {
+                parents.add(r);
+            }
+        }
+        String id = parents.stream().filter(r -> !r.status().terminal()).findFirst()
+                .or(() -> parents.isEmpty() ? Optional.empty() : Optional.of(parents.get(parents.size() - 1)))
+                .map(RunSummary::runId)
+                .orElseGet(() -> stableId(experimentId, sweepHash));
+        return tracker.continueRun(id, experimentId, runName, null, tags);
+    }
+
+    /** Skip a trial that has a FINISHED run; continue its latest unfinished run kept here; else start one. */
+    Decision decide(Trial trial) {
+        List<RunSummary> runs = tracker.runsTagged(experimentId, TRIAL_HASH_TAG, trial.hash());
+        Optional<RunSummary> finished = runs.stream().filter(r -> r.status() == RunStatus.FINISHED).findFirst();
+        if (finished.isPresent()) {
+            return new Skip(finished.get());
+        }
+        for (int i = runs.size() - 1; i >= 0; i--) {
+            if (tracker.runDirectory(runs.get(i).runId()).isPresent()) {
+                return new Resume(runs.get(i).runId());
+            }
+        }
+        return new Fresh();
+    }
+
+    /**
+     * The results of every trial of the plan if each has ended (FINISHED or FAILED), reading the trials
+     * that other processes ran from the tracker.
+     *
+     * @param plan the whole plan
+     * @param known results this process already has, by trial hash
+     * @return all results in plan order, or empty while some trial has not ended
+     */
+    Optional<List<TrialResult>> complete(List<Trial> plan, Map<String, TrialResult> known) {
+        List<TrialResult> all = new ArrayList<>(plan.size());
+        for (Trial t : plan) {
+            TrialResult mine = known.get(t.hash());
+            if (mine != null && (mine.status() == RunStatus.FINISHED || mine.status() == RunStatus.FAILED)) {
+                all.add(mine);
+                continue;
+            }
+            List<RunSummary> runs = tracker.runsTagged(experimentId, TRIAL_HASH_TAG, t.hash());
+            Optional<RunSummary> ended = runs.stream().filter(r -> r.status() == RunStatus.FINISHED).findFirst()
+                    .or(() -> runs.stream().filter(r -> r.status() == RunStatus.FAILED)
+                            .max(Comparator.comparing(RunSummary::runId)));
+            if (ended.isEmpty()) {
+                return Optional.empty();
+            }
+            all.add(fromRecord(t, ended.get()));
+        }
+        return Optional.of(all);
+    }
+
+    /** A trial result rebuilt from its recorded run: {@code eval/*} metrics and the last {@code train/*} losses. */
+    static TrialResult fromRecord(Trial trial, RunSummary run) {
+        Map<String, Double> metrics = new LinkedHashMap<>();
+        Map<String, Double> losses = new LinkedHashMap<>();
+        run.metrics().forEach((k, v) -> {
+            if (k.startsWith("eval/")) {
+                metrics.put(k.substring(5), v);
+            } else if (k.startsWith("train/")) {
+                losses.put(k.substring(6), v);
+            }
+        });
+        return new TrialResult(trial, run.runId(), run.status(), run.tags().getOrDefault("genlab.failure", ""),
+                metrics, losses, 0);
+    }
+
+    /** The parent's id when no record of the sweep exists yet: the same in every process. */
+    static String stableId(String experimentId, String sweepHash) {
+        try {
+            MessageDigest sha = MessageDigest.getInstance("SHA-256");
+            byte[] d = sha.digest(("genlab-sweep\n" + experimentId + "\n" + sweepHash).getBytes(StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(d).substring(0, 32);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

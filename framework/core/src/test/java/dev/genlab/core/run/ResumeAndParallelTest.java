@@ -1,0 +1,165 @@
+package dev.genlab.core.run;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.genlab.core.plugin.PluginLoader;
+import dev.genlab.core.plugin.PluginRegistry;
+import dev.genlab.core.report.Plots;
+import dev.genlab.core.spec.ExperimentSpec;
+import dev.genlab.core.spec.SpecLoader;
+import dev.genlab.core.spec.SpecWriter;
+import dev.genlab.core.sweep.SweepPlanner;
+import dev.genlab.core.sweep.Trial;
+import dev.genlab.tracking.RunStatus;
+import dev.genlab.tracking.local.LocalRunStore;
+import dev.genlab.tracking.local.RunRecord;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Checkpoints, resume, cancellation and parallel trials through the real runner (meanfit, whose updates
+ * draw from the engine generator, so any change in random streams shows in the results).
+ */
+class ResumeAndParallelTest {
+
+    private static final String SPEC = """
+            name: resume-test
+            seed: 5
+            dataset: {name: ring8, params: {n: 2000}}
+            train: {steps: 60, batch_size: 64, log_every: 5, checkpoint_every: 10, eval_every: 30}
+            evaluate: {samples: 400, metrics: [modes, stability]}
+            paradigms:
+              - {name: fit, plugin: meanfit, params: {lr: 0.2, noise: 0.05}}
+            sweep:
+              seeds: [0, 1, 2]
+            """;
+
+    private static PluginRegistry registry;
+
+    @TempDir
+    Path tmp;
+
+    @BeforeAll
+    static void loadPlugins() {
+        registry = new PluginLoader().load(List.of());
+    }
+
+    private SweepResult run(Path store, int parallel, boolean resume, Progress progress, Cancellation cancel)
+            throws Exception {
+        Path file = tmp.resolve("spec.yaml");
+        Files.writeString(file, SPEC);
+        ExperimentSpec spec = new SpecLoader(registry, name -> null).load(file, List.of());
+        List<Trial> trials = new SweepPlanner().plan(spec);
+        RunOptions options = new RunOptions(true, List.of(), store, parallel, resume, null);
+        TrackerFactory trackers = (tracking, opts) -> new LocalRunStore(opts.runStore());
+        return new SweepRunner(registry, trackers, options, new Plots(), new Provenance(), progress,
+                new SweepSummary(), new SweepPlanner(), new SpecWriter(), cancel).run(spec, trials);
+    }
+
+    /** Cancels the sweep once the trial with the given seed has completed {@code step} steps. */
+    private static Progress cancelAt(long seed, int step, Cancellation cancel) {
+        return new Progress() {
+            private volatile long current = -1;
+
+            @Override
+            public void trialStarted(int position, int total, Trial trial) {
+                current = trial.seed();
+            }
+
+            @Override
+            public void step(int s, int total, Map<String, Double> losses) {
+                if (current == seed && s == step) {
+                    cancel.request();
+                }
+            }
+
+            @Override
+            public void trialEnded(TrialResult result) {}
+        };
+    }
+
+    private static Map<Long, TrialResult> bySeed(SweepResult r) {
+        return r.trials().stream().collect(Collectors.toMap(t -> t.trial().seed(), t -> t));
+    }
+
+    @Test
+    void cancelledSweepResumesFromTheCheckpointToTheSameNumbers() throws Exception {
+        Map<Long, TrialResult> reference = bySeed(run(tmp.resolve("reference"), 1, false, Progress.SILENT,
+                new Cancellation()));
+
+        Path store = tmp.resolve("store");
+        Cancellation cancel = new Cancellation();
+        SweepResult interrupted = run(store, 1, false, cancelAt(1, 25, cancel), cancel);
+        assertEquals(2, interrupted.trials().size(), "the third trial never started");
+        assertEquals(RunStatus.KILLED, interrupted.trials().get(1).status());
+        RunRecord killed = new LocalRunStore(store).readRun(interrupted.trials().get(1).runId()).orElseThrow();
+        assertEquals(RunStatus.KILLED, killed.status());
+        assertTrue(Files.isRegularFile(killed.directory().resolve("checkpoint/state.bin")));
+        RunRecord parent = new LocalRunStore(store).readRun(interrupted.parentRunId()).orElseThrow();
+        assertEquals(RunStatus.KILLED, parent.status());
+
+        SweepResult resumed = run(store, 1, true, Progress.SILENT, new Cancellation());
+
+        assertEquals(interrupted.parentRunId(), resumed.parentRunId(), "the sweep's parent run is reused");
+        List<RunRecord> runs = new LocalRunStore(store).readRuns("resume-test");
+        assertEquals(4, runs.size(), "one parent and one run per trial: " + runs);
+        List<RunRecord> children = runs.stream().filter(r -> r.parentRunId() != null).toList();
+        assertEquals(3, children.stream().map(r -> r.tags().get("genlab.trial_hash")).distinct().count());
+        children.forEach(c -> assertEquals(RunStatus.FINISHED, c.status(), c.name()));
+        RunRecord continued = children.stream().filter(c -> c.id().equals(killed.id())).findFirst().orElseThrow();
+        assertEquals("25", continued.tags().get("genlab.resumed_from_step"));
+        assertNull(children.get(0).tags().get("genlab.resumed_from_step"));
+        assertEquals(RunStatus.FINISHED, new LocalRunStore(store).readRun(resumed.parentRunId()).orElseThrow().status());
+
+        Map<Long, TrialResult> after = bySeed(resumed);
+        for (long seed = 0; seed < 3; seed++) {
+            assertEquals(comparable(reference.get(seed).metrics()), comparable(after.get(seed).metrics()),
+                    "metrics of seed " + seed);
+            assertEquals(reference.get(seed).finalLosses(), after.get(seed).finalLosses(), "losses of seed " + seed);
+        }
+        // And the resumed run's record itself holds the uninterrupted run's final numbers.
+        assertEquals(reference.get(1L).metrics().get("modes_covered"),
+                continued.latestValue("eval/modes_covered").orElseThrow());
+    }
+
+    @Test
+    void parallelTrialsGiveTheSameNumbersAsOneAtATime() throws Exception {
+        Map<Long, TrialResult> serial = bySeed(run(tmp.resolve("serial"), 1, false, Progress.SILENT,
+                new Cancellation()));
+        SweepResult parallel = run(tmp.resolve("parallel"), 3, false, Progress.SILENT, new Cancellation());
+        assertEquals(List.of(0L, 1L, 2L), parallel.trials().stream().map(t -> t.trial().seed()).toList(),
+                "results in plan order");
+        for (TrialResult t : parallel.trials()) {
+            assertEquals(RunStatus.FINISHED, t.status(), t.failure());
+            assertEquals(comparable(serial.get(t.trial().seed()).metrics()), comparable(t.metrics()));
+            assertEquals(serial.get(t.trial().seed()).finalLosses(), t.finalLosses());
+        }
+        assertNotNull(new LocalRunStore(tmp.resolve("parallel")).readRun(parallel.parentRunId()).orElse(null));
+    }
+
+    @Test
+    void resumingAFinishedSweepRunsNothingAgain() throws Exception {
+        Path store = tmp.resolve("done");
+        run(store, 1, false, Progress.SILENT, new Cancellation());
+        SweepResult again = run(store, 1, true, Progress.SILENT, new Cancellation());
+        assertEquals(3, again.trials().size());
+        assertEquals(4, new LocalRunStore(store).readRuns("resume-test").size(), "no new runs");
+    }
+
+    /** Timing metrics differ between any two runs; everything else must be identical. */
+    private static Map<String, Double> comparable(Map<String, Double> metrics) {
+        Map<String, Double> out = new TreeMap<>(metrics);
+        out.keySet().removeIf(k -> k.contains("second") || k.endsWith("_ms"));
+        return out;
+    }
+}
