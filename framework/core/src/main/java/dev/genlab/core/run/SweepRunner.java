@@ -6,6 +6,7 @@ import dev.genlab.api.DatasetSetup;
 import dev.genlab.api.Params;
 import dev.genlab.core.plugin.PluginRegistry;
 import dev.genlab.core.report.Plots;
+import dev.genlab.core.report.SweepReporter;
 import dev.genlab.core.spec.DatasetSpec;
 import dev.genlab.core.spec.ExperimentSpec;
 import dev.genlab.core.spec.SpecWriter;
@@ -44,6 +45,7 @@ public final class SweepRunner {
     private final SweepSummary summary;
     private final SweepPlanner planner;
     private final SpecWriter specWriter;
+    private final SweepReporter reporter;
 
     /**
      * @param registry installed plugins
@@ -55,11 +57,12 @@ public final class SweepRunner {
      * @param summary summary renderer
      * @param planner derives each trial's one-trial spec
      * @param specWriter writes that spec as YAML
+     * @param reporter writes the sweep report when the sweep ends
      */
     @Inject
     public SweepRunner(PluginRegistry registry, TrackerFactory trackers, RunOptions options, Plots plots,
             Provenance provenance, Progress progress, SweepSummary summary, SweepPlanner planner,
-            SpecWriter specWriter) {
+            SpecWriter specWriter, SweepReporter reporter) {
         this.registry = registry;
         this.trackers = trackers;
         this.options = options;
@@ -67,6 +70,7 @@ public final class SweepRunner {
         this.summary = summary;
         this.planner = planner;
         this.specWriter = specWriter;
+        this.reporter = reporter;
     }
 
     /**
@@ -111,6 +115,7 @@ public final class SweepRunner {
             }
             SweepResult result = new SweepResult(experimentName, parentId, results, (System.nanoTime() - start) / 1e9);
             logSummary(tracker, parentId, result);
+            reporter.publish(tracker, spec.tracking(), options, parentId);
             tracker.endRun(parentId, result.failures() == 0 ? RunStatus.FINISHED : RunStatus.FAILED);
             return result;
         }
