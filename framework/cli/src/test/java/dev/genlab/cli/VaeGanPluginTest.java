@@ -10,6 +10,7 @@ import dev.genlab.core.plugin.PluginJarBuilder;
 import dev.genlab.tracking.RunStatus;
 import dev.genlab.tracking.local.LocalRunStore;
 import dev.genlab.tracking.local.RunRecord;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -33,17 +34,7 @@ class VaeGanPluginTest {
     void theVaeGanJarRunsFromAPluginsFolder() throws Exception {
         // Not on the CLI's classpath: only the jar can provide it.
         assertThrows(ClassNotFoundException.class, () -> Class.forName(PROVIDER));
-        Path plugins = Files.createDirectories(tmp.resolve("plugins"));
-        PluginJarBuilder jar = PluginJarBuilder.create(plugins, "genlab-plugin-vaegan-test.jar")
-                .service(ParadigmProvider.class, PROVIDER)
-                .manifest("Implementation-Version", "test");
-        try (Stream<Path> files = Files.walk(SOURCES)) {
-            for (Path file : files.filter(f -> f.toString().endsWith(".java")).toList()) {
-                String name = SOURCES.relativize(file).toString().replace('/', '.').replaceAll("\\.java$", "");
-                jar.source(name, Files.readString(file));
-            }
-        }
-        jar.build();
+        Path plugins = buildJar(tmp.resolve("plugins"));
 
         CliEndToEndTest.Outcome listed = genlab("plugins", "vaegan", "--plugins-dir", plugins.toString());
         assertEquals(0, listed.code(), listed.err());
@@ -75,5 +66,26 @@ class VaeGanPluginTest {
         for (String count : List.of("params_encoder", "params_decoder", "params_discriminator", "modes_covered")) {
             assertTrue(trial.latestValue("eval/" + count).isPresent(), count + " in " + trial.metrics().keySet());
         }
+    }
+
+    /**
+     * Compiles the vaegan plugin's sources against genlab-api and the DJL API only, into a jar in a new folder.
+     *
+     * @param plugins the plugins folder to create
+     * @return the folder
+     */
+    static Path buildJar(Path plugins) throws IOException {
+        Files.createDirectories(plugins);
+        PluginJarBuilder jar = PluginJarBuilder.create(plugins, "genlab-plugin-vaegan-test.jar")
+                .service(ParadigmProvider.class, PROVIDER)
+                .manifest("Implementation-Version", "test");
+        try (Stream<Path> files = Files.walk(SOURCES)) {
+            for (Path file : files.filter(f -> f.toString().endsWith(".java")).toList()) {
+                String name = SOURCES.relativize(file).toString().replace('/', '.').replaceAll("\\.java$", "");
+                jar.source(name, Files.readString(file));
+            }
+        }
+        jar.build();
+        return plugins;
     }
 }
