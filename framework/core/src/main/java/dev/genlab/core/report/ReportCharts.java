@@ -101,14 +101,20 @@ public final class ReportCharts {
      * @param xMetric the metric on the x axis
      * @param yMetric the metric on the y axis
      * @param logX draw x on a log scale (non-positive x values are then left out)
+     * @param unit fix both axes to [0, 1] (for fractions such as precision and recall, so that charts of
+     *     different sweeps compare at a glance)
      * @param groups the configurations; those without both metrics are left out
      * @return the chart, or null if no configuration has both metrics
      */
-    public byte[] tradeOff(String title, String xMetric, String yMetric, boolean logX, List<ConfigGroup> groups) {
+    public byte[] tradeOff(String title, String xMetric, String yMetric, boolean logX, boolean unit,
+            List<ConfigGroup> groups) {
         XYChart chart = xy(title, xMetric + (logX ? " (log scale)" : ""), yMetric);
         chart.getStyler().setDefaultSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Scatter);
         chart.getStyler().setMarkerSize(10);
         chart.getStyler().setXAxisLogarithmic(logX);
+        if (unit) {
+            chart.getStyler().setXAxisMin(0.0).setXAxisMax(1.0).setYAxisMin(0.0).setYAxisMax(1.05);
+        }
         for (ConfigGroup g : groups) {
             Stat x = g.stat(xMetric);
             Stat y = g.stat(yMetric);

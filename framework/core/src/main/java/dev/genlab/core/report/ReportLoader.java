@@ -1,6 +1,7 @@
 package dev.genlab.core.report;
 
 import dev.genlab.tracking.MetricPoint;
+import dev.genlab.tracking.RunStatus;
 import dev.genlab.tracking.local.ArtifactRecord;
 import dev.genlab.tracking.local.ExperimentRecord;
 import dev.genlab.tracking.local.LocalRunStore;
@@ -21,7 +22,7 @@ import java.util.regex.Pattern;
 
 /**
  * Reads the trial runs of a sweep from the local run store: either a sweep's parent run (by id) or the
- * latest sweep of an experiment (by name).
+ * latest sweep of an experiment (by name) that has a finished trial.
  */
 public final class ReportLoader {
 
@@ -40,7 +41,7 @@ public final class ReportLoader {
     /**
      * @param store the local run store
      * @param selector a sweep's parent run id (a trial's run id selects its sweep), or an experiment name
-     *     (its most recently started sweep)
+     *     (its most recently started sweep with a finished trial, else its most recent sweep)
      * @return the sweep's runs
      * @throws IllegalArgumentException if nothing matches, with the known experiments in the message
      */
@@ -64,9 +65,18 @@ public final class ReportLoader {
         }
         List<RunRecord> all = store.readRuns(selector);
         Set<String> parents = new HashSet<>();
-        all.forEach(r -> parents.add(r.parentRunId()));
+        Set<String> finishedParents = new HashSet<>();
+        for (RunRecord r : all) {
+            parents.add(r.parentRunId());
+            if (r.status() == RunStatus.FINISHED) {
+                finishedParents.add(r.parentRunId());
+            }
+        }
+        // The latest sweep with a finished trial: a sweep that has just started would give an empty report.
+        Comparator<RunRecord> order = Comparator.comparing((RunRecord r) -> finishedParents.contains(r.id()))
+                .thenComparingLong(RunRecord::startTimeMs);
         RunRecord latest = all.stream().filter(r -> r.parentRunId() == null && parents.contains(r.id()))
-                .max(Comparator.comparingLong(RunRecord::startTimeMs))
+                .max(order)
                 .orElseThrow(() -> new IllegalArgumentException("experiment '" + selector + "' has no sweep with trials"));
         return fromSweep(selector, latest, all);
     }

@@ -122,12 +122,12 @@ public final class SweepReport {
         String suffix = metrics.contains("precision_lenet") ? "_lenet" : "";
         add(out, names, "Trade-offs", "Precision vs recall (mean over seeds, error bar: std of precision)",
                 "precision-recall", charts.tradeOff("precision vs recall", "recall" + suffix, "precision" + suffix,
-                        false, groups));
+                        false, true, groups));
         String quality = first(metrics, "fd_lenet", "fd", "reverse_kl");
         if (quality != null) {
             add(out, names, "Trade-offs", "Sampling speed vs " + quality + " (lower is better; x on a log scale)",
                     "speed-" + quality, charts.tradeOff("samples per second vs " + quality, "samples_per_second",
-                            quality, true, groups));
+                            quality, true, false, groups));
         }
         for (String m : ReportData.HEADLINE) {
             if (metrics.contains(m)) {

@@ -57,7 +57,7 @@ public final class SweepReporter {
             for (Path image : files.images()) {
                 tracker.logArtifact(sweepRunId, image, ARTIFACT_DIR + "/" + SweepReport.PLOTS);
             }
-            LOG.info("sweep report: {}/{} in the artifacts of run {}", ARTIFACT_DIR, SweepReport.HTML, sweepRunId);
+            LOG.debug("sweep report: {}/{} in the artifacts of run {}", ARTIFACT_DIR, SweepReport.HTML, sweepRunId);
         } catch (RuntimeException | IOException e) {
             LOG.warn("could not write the sweep report: {}", e.toString(), e);
         } finally {

@@ -27,6 +27,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
 import javax.imageio.ImageIO;
@@ -152,6 +153,23 @@ class SweepReportTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> new ReportLoader().load(runs, "no-such-experiment"));
         assertTrue(e.getMessage().contains("report-test"), e.getMessage());
+    }
+
+    @Test
+    void aSweepThatHasJustStartedDoesNotHideTheLastFinishedOne() {
+        Path copy = tmp.resolve("started");
+        try (LocalRunStore runs = new LocalRunStore(copy)) {
+            String exp = runs.experiment("report-test");
+            String old = runs.startRun(exp, "old sweep", null, Map.of());
+            String trial = runs.startRun(exp, "fit seed=0", old, Map.of("genlab.paradigm", "fit"));
+            runs.logMetric(trial, "eval/modes_covered", 3, 10);
+            runs.endRun(trial, RunStatus.FINISHED);
+            runs.endRun(old, RunStatus.FINISHED);
+            String started = runs.startRun(exp, "new sweep", null, Map.of());
+            runs.startRun(exp, "fit seed=0", started, Map.of("genlab.paradigm", "fit"));
+            assertEquals(old, new ReportLoader().load(runs, "report-test").sweepRunId());
+            assertEquals(started, new ReportLoader().load(runs, started).sweepRunId());
+        }
     }
 
     @Test
