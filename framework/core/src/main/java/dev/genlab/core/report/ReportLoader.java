@@ -104,7 +104,12 @@ public final class ReportLoader {
             runs.add(new ReportRun(r.id(), r.name(), paradigm, seed(r), r.status(), swept, evalMetrics(r),
                     losses(r), samples(r), seconds(r)));
         }
-        return new ReportData(experiment, sweep.id(), seconds(sweep), axes, runs);
+        double wall = seconds(sweep);
+        if (sweep.endTimeMs() == null) { // the end-of-sweep report is written before its sweep run ends
+            wall = trials.stream().filter(r -> r.endTimeMs() != null)
+                    .mapToDouble(r -> (r.endTimeMs() - sweep.startTimeMs()) / 1000.0).max().orElse(0);
+        }
+        return new ReportData(experiment, sweep.id(), wall, axes, runs);
     }
 
     /** Per paradigm, the params that take more than one value over its runs (short keys). */

@@ -98,6 +98,10 @@ class SweepReportTest {
         ArtifactRecord html = parent.artifacts().stream().filter(a -> a.path().equals("report/report.html"))
                 .findFirst().orElseThrow();
         ReportPages.assertValidPage(parent.artifactFile(html));
+        // Written before the sweep run ended: the wall time comes from its trials.
+        ArtifactRecord md = parent.artifacts().stream().filter(a -> a.path().equals("report/report.md"))
+                .findFirst().orElseThrow();
+        assertTrue(Files.readString(parent.artifactFile(md)).contains(", wall time "), "no wall time");
     }
 
     @Test
