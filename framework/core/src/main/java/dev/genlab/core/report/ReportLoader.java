@@ -102,7 +102,7 @@ public final class ReportLoader {
                 }
             }
             runs.add(new ReportRun(r.id(), r.name(), paradigm, seed(r), r.status(), swept, evalMetrics(r),
-                    losses(r), samples(r), seconds(r)));
+                    losses(r), samples(r), seconds(r), r.tags().get("genlab.failure")));
         }
         double wall = seconds(sweep);
         if (sweep.endTimeMs() == null) { // the end-of-sweep report is written before its sweep run ends

@@ -20,6 +20,7 @@ import java.util.Map;
  * @param losses the training losses (without the {@code train/} prefix): per key, {step, value} pairs
  * @param samples the run's {@code samples.png}, or null if it has none
  * @param wallSeconds the run's duration (0 while it is still running)
+ * @param failure why the run failed (its {@code genlab.failure} tag), or empty
  */
 public record ReportRun(
         String runId,
@@ -31,13 +32,15 @@ public record ReportRun(
         Map<String, Double> metrics,
         Map<String, List<double[]>> losses,
         Path samples,
-        double wallSeconds) {
+        double wallSeconds,
+        String failure) {
 
     /** Copies the maps, keeping their order. */
     public ReportRun {
         swept = Collections.unmodifiableMap(new LinkedHashMap<>(swept));
         metrics = Collections.unmodifiableMap(new LinkedHashMap<>(metrics));
         losses = Collections.unmodifiableMap(new LinkedHashMap<>(losses));
+        failure = failure == null ? "" : failure;
     }
 
     /** @return the configuration label: the paradigm and its swept values, seeds pooled */

@@ -243,6 +243,13 @@ public final class SweepReport {
         s.append("# Sweep report: ").append(data.experimentName()).append("\n\n");
         s.append(summaryLine(data, groups)).append(". Cells are mean ± sample std over the finished seeds.\n\n");
         s.append(table(data)).append('\n');
+        s.append("## Runs\n\n| run | status | seconds | run id | failure |\n|---|---|---|---|---|\n");
+        for (ReportRun r : data.runs()) {
+            s.append("| ").append(r.name().replace("|", "\\|")).append(" | ").append(r.status()).append(" | ")
+                    .append(String.format(Locale.ROOT, "%.1f", r.wallSeconds())).append(" | ").append(r.runId())
+                    .append(" | ").append(r.failure().replace("|", "\\|").replace("\n", " ")).append(" |\n");
+        }
+        s.append('\n');
         String section = null;
         for (Figure f : figures) {
             if (!f.section().equals(section)) {
@@ -279,6 +286,14 @@ public final class SweepReport {
                 s.append("<td>").append(st == null ? "-" : esc(st.format())).append("</td>");
             }
             s.append("</tr>\n");
+        }
+        s.append("</tbody>\n</table></div>\n");
+        s.append("<h2>Runs</h2>\n<div class=\"scroll\"><table>\n<thead><tr><th>run</th><th>status</th><th>seconds</th>")
+                .append("<th>run id</th><th>failure</th></tr></thead>\n<tbody>\n");
+        for (ReportRun r : data.runs()) {
+            s.append("<tr><td>").append(esc(r.name())).append("</td><td>").append(r.status()).append("</td><td>")
+                    .append(String.format(Locale.ROOT, "%.1f", r.wallSeconds())).append("</td><td>").append(esc(r.runId()))
+                    .append("</td><td>").append(esc(r.failure())).append("</td></tr>\n");
         }
         s.append("</tbody>\n</table></div>\n");
         String section = null;

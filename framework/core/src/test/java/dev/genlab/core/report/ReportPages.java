@@ -47,7 +47,7 @@ public final class ReportPages {
             assertTrue(img.getWidth() > 0 && img.getHeight() > 0);
             images.add(img);
         }
-        assertTrue(doc.getElementsByTagName("table").getLength() == 1);
+        assertEquals(2, doc.getElementsByTagName("table").getLength(), "the metrics table and the runs table");
         return images;
     }
 }

@@ -120,6 +120,10 @@ class SweepReportTest {
         }
         assertTrue(files.images().stream().anyMatch(p -> p.getFileName().toString().startsWith("sensitivity-fit-lr-")),
                 files.images().toString());
+        // Each run is listed with its status, and a failed one with the reason recorded by the runner.
+        List<String> failedRows = md.lines().filter(l -> l.startsWith("| broken seed=")).toList();
+        assertEquals(2, failedRows.size(), md);
+        failedRows.forEach(row -> assertTrue(row.contains("| FAILED |") && row.contains("NaN"), row));
     }
 
     @Test
