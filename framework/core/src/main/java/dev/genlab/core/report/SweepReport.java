@@ -13,6 +13,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import java.util.stream.Stream;
 
 /**
  * Writes a sweep report: {@code report.html}, one self-contained page (every image embedded as a
@@ -62,7 +63,8 @@ public final class SweepReport {
     private record Figure(String section, String caption, String file, byte[] png) {}
 
     /**
-     * Writes the report into a folder (created if needed; files of an earlier report there are replaced).
+     * Writes the report into a folder (created if needed). An earlier report there is replaced, including
+     * the PNG files of its {@code plots/} folder, so no stale chart is left behind.
      *
      * @param data the sweep's runs
      * @param out the folder
@@ -75,6 +77,11 @@ public final class SweepReport {
         try {
             Path plots = out.resolve(PLOTS);
             Files.createDirectories(plots);
+            try (Stream<Path> old = Files.list(plots)) {
+                for (Path png : old.filter(p -> p.getFileName().toString().endsWith(".png")).toList()) {
+                    Files.delete(png);
+                }
+            }
             List<Path> images = new ArrayList<>();
             for (Figure f : figures) {
                 Path file = plots.resolve(f.file());
@@ -84,7 +91,7 @@ public final class SweepReport {
             Path html = out.resolve(HTML);
             Path md = out.resolve(MARKDOWN);
             Files.writeString(html, html(data, groups, metrics, figures), StandardCharsets.UTF_8);
-            Files.writeString(md, markdown(data, groups, metrics, figures), StandardCharsets.UTF_8);
+            Files.writeString(md, markdown(data, groups, figures), StandardCharsets.UTF_8);
             return new Written(html, md, images);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write the report to " + out, e);
@@ -238,7 +245,7 @@ public final class SweepReport {
                 data.sweepRunId());
     }
 
-    private String markdown(ReportData data, List<ConfigGroup> groups, List<String> metrics, List<Figure> figures) {
+    private String markdown(ReportData data, List<ConfigGroup> groups, List<Figure> figures) {
         StringBuilder s = new StringBuilder();
         s.append("# Sweep report: ").append(data.experimentName()).append("\n\n");
         s.append(summaryLine(data, groups)).append(". Cells are mean ± sample std over the finished seeds.\n\n");

@@ -106,7 +106,10 @@ class SweepReportTest {
 
     @Test
     void theHtmlIsWellFormedAndEveryImageDecodesAsPng() throws Exception {
+        Path stale = Files.createDirectories(out.resolve("plots")).resolve("chart-of-an-earlier-report.png");
+        Files.write(stale, new byte[] {1});
         SweepReport.Written files = report().write(new ReportLoader().load(new LocalRunStore(store), "report-test"), out);
+        assertTrue(Files.notExists(stale), "a stale chart was left in plots/");
         List<BufferedImage> images = ReportPages.assertValidPage(files.html());
         // trade-offs (2) + bars + sensitivity (fit: lr) + losses + samples (2 fit configs; broken has none)
         assertTrue(images.size() >= 8, "only " + images.size() + " images");
