@@ -7,7 +7,16 @@ public final class GenlabApi {
      * Version of this contract. A provider built against another version is rejected at load time with
      * an error naming its jar, instead of failing later with a {@code NoSuchMethodError}.
      */
-    public static final int VERSION = 1;
+    public static final int VERSION = 2;
+
+    /**
+     * The oldest contract version still loaded. Versions from this one up to {@link #VERSION} differ only by
+     * additions (new capabilities, default methods, record constructors kept), so a plugin built against
+     * any of them runs unchanged. Version 2 added held-out data and the paradigm to {@link EvalInput},
+     * {@link DatasetProvider#loadHeldOut}, {@link Diagnostics}, sampling options in {@link SampleRequest},
+     * {@link ParadigmProvider#samplingParameters} and {@link ParadigmProvider#validate}.
+     */
+    public static final int OLDEST_SUPPORTED = 1;
 
     private GenlabApi() {}
 }

@@ -64,6 +64,16 @@ public record Params(Map<String, Object> values) {
         return require(name).toString();
     }
 
+    /**
+     * @param overrides values that replace this one's (e.g. {@link SampleRequest#options()})
+     * @return these values with {@code overrides} applied, keeping this order
+     */
+    public Params with(Params overrides) {
+        Map<String, Object> merged = new LinkedHashMap<>(values);
+        merged.putAll(overrides.values());
+        return new Params(merged);
+    }
+
     private Object require(String name) {
         Object v = values.get(name);
         if (v == null) {

@@ -1,5 +1,6 @@
 package dev.genlab.api;
 
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.OptionalInt;
@@ -11,8 +12,11 @@ import java.util.OptionalInt;
  * @param labels the class label of each sample (length {@code n}) for conditional models, or null
  * @param guidanceScale classifier-free guidance weight, or null for the model's default
  * @param steps number of sampler steps (e.g. DDIM steps), or null for the model's default
+ * @param options overrides of the paradigm's {@linkplain ParadigmProvider#samplingParameters() sampling
+ *     parameters} for this request only (validated against its schema), empty for the trial's values;
+ *     {@code guidanceScale} and {@code steps}, when set, win over the same settings given here
  */
-public record SampleRequest(int n, int[] labels, Double guidanceScale, Integer steps) {
+public record SampleRequest(int n, int[] labels, Double guidanceScale, Integer steps, Params options) {
 
     /** Checks that {@code n} is positive and {@code labels} has length {@code n}. */
     public SampleRequest {
@@ -23,6 +27,19 @@ public record SampleRequest(int n, int[] labels, Double guidanceScale, Integer s
             throw new IllegalArgumentException("labels has " + labels.length + " entries for n=" + n);
         }
         labels = labels == null ? null : labels.clone();
+        options = options == null ? new Params(Map.of()) : options;
+    }
+
+    /**
+     * The version-1 form, without sampling options.
+     *
+     * @param n number of samples
+     * @param labels per-sample class labels, or null
+     * @param guidanceScale guidance weight, or null
+     * @param steps sampler steps, or null
+     */
+    public SampleRequest(int n, int[] labels, Double guidanceScale, Integer steps) {
+        this(n, labels, guidanceScale, steps, null);
     }
 
     /**

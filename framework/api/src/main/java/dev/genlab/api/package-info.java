@@ -9,6 +9,7 @@
  * owns one optimisation step and sampling.
  *
  * <p>This package depends only on DJL's engine-neutral API. It holds interfaces and immutable records,
- * never framework implementation classes; it changes only with {@link dev.genlab.api.GenlabApi#VERSION}.
+ * never framework implementation classes; it changes only with {@link dev.genlab.api.GenlabApi#VERSION}, and
+ * only by additions while {@link dev.genlab.api.GenlabApi#OLDEST_SUPPORTED} stays put.
  */
 package dev.genlab.api;

@@ -1,5 +1,6 @@
 package dev.genlab.cli;
 
+import dev.genlab.api.ParadigmProvider;
 import dev.genlab.api.ParamSpec;
 import dev.genlab.api.Plugin;
 import dev.genlab.core.plugin.PluginOrigin;
@@ -8,6 +9,7 @@ import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 import picocli.CommandLine.Command;
@@ -77,10 +79,12 @@ final class PluginsCommand implements Callable<Integer> {
         if (p.parameters().params().isEmpty()) {
             out.println("  (no parameters)");
         }
+        Set<String> sampling = p instanceof ParadigmProvider pp ? pp.samplingParameters() : Set.of();
         for (ParamSpec s : p.parameters().params()) {
             String allowed = s.allowed().isEmpty() ? "" : "  " + s.allowed();
-            out.printf("  %-16s %-7s default %-10s%s%n      %s%n", s.name(), s.type().name().toLowerCase(),
-                    s.defaultValue(), allowed, s.description());
+            String mark = sampling.contains(s.name()) ? "  (sampling: variants may override)" : "";
+            out.printf("  %-16s %-7s default %-10s%s%s%n      %s%n", s.name(), s.type().name().toLowerCase(),
+                    s.defaultValue(), allowed, mark, s.description());
         }
         out.println();
     }

@@ -12,6 +12,7 @@ import dev.genlab.api.ParamSchema;
 import dev.genlab.api.Params;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
 import java.util.function.Supplier;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
@@ -95,6 +96,27 @@ public final class MnistDataset implements DatasetProvider {
         }
         float[] lut = lookup(p.getString("scale"), p.getBoolean("binarize"));
         return dataset(setup.manager(), archive().mapped(indices, lut), archive().labels(indices));
+    }
+
+    /**
+     * The other split of the fixed 80/20 division (test for train and vice versa), same digits and scale,
+     * all of its images; none for {@code split: all}, which leaves nothing out.
+     */
+    @Override
+    public Optional<Dataset> loadHeldOut(DatasetSetup setup) {
+        Params p = setup.params();
+        MnistArchive.Split split = MnistArchive.Split.parse(p.getString("split"));
+        MnistArchive.Split other = switch (split) {
+            case TRAIN -> MnistArchive.Split.TEST;
+            case TEST -> MnistArchive.Split.TRAIN;
+            default -> null;
+        };
+        if (other == null) {
+            return Optional.empty();
+        }
+        int[] indices = archive().indices(other, parseDigits(p.getString("digits")));
+        float[] lut = lookup(p.getString("scale"), p.getBoolean("binarize"));
+        return Optional.of(dataset(setup.manager(), archive().mapped(indices, lut), archive().labels(indices)));
     }
 
     private synchronized MnistArchive archive() {

@@ -6,6 +6,7 @@ import dev.genlab.api.DatasetSetup;
 import dev.genlab.api.GenlabApi;
 import dev.genlab.api.ParamSchema;
 import dev.genlab.api.Params;
+import java.util.Optional;
 import java.util.Random;
 
 /**
@@ -62,5 +63,11 @@ public final class MoonsProvider implements DatasetProvider {
             xy[2 * i + 1] = (float) (y + noise * random.nextGaussian());
         }
         return Points.dataset(name(), setup.manager(), xy, null);
+    }
+
+    /** Fresh draws: the same distribution from an independent seed. */
+    @Override
+    public Optional<Dataset> loadHeldOut(DatasetSetup setup) {
+        return Optional.of(load(Points.heldOut(setup)));
     }
 }

@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import dev.genlab.api.DataShape;
 import dev.genlab.api.Dataset;
+import dev.genlab.api.DatasetSetup;
 import dev.genlab.api.MixtureTruth;
 import java.util.Random;
 
@@ -46,5 +47,13 @@ final class Points {
     static Dataset dataset(String name, NDManager manager, float[] xy, MixtureTruth truth) {
         NDArray data = manager.create(xy, new Shape(xy.length / 2, 2));
         return new Dataset(name, data, null, DataShape.points(2), truth);
+    }
+
+    /**
+     * @param setup the training data's setup
+     * @return the same parameters with a seed no training seed maps to by accident (a fixed bijection)
+     */
+    static DatasetSetup heldOut(DatasetSetup setup) {
+        return new DatasetSetup(setup.params(), setup.manager(), ~setup.seed() ^ 0x48454C444F5554L);
     }
 }

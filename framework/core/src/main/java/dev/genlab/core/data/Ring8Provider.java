@@ -7,6 +7,7 @@ import dev.genlab.api.GenlabApi;
 import dev.genlab.api.MixtureTruth;
 import dev.genlab.api.ParamSchema;
 import dev.genlab.api.Params;
+import java.util.Optional;
 import java.util.Random;
 
 /**
@@ -47,6 +48,12 @@ public final class Ring8Provider implements DatasetProvider {
         MixtureTruth truth = truth(p.getInt("modes"), p.getDouble("radius"), p.getDouble("std"));
         float[] xy = Points.mixture(new Random(setup.seed()), truth.centres(), truth.std(), p.getInt("n"));
         return Points.dataset(name(), setup.manager(), xy, truth);
+    }
+
+    /** Fresh draws: the same distribution from an independent seed. */
+    @Override
+    public Optional<Dataset> loadHeldOut(DatasetSetup setup) {
+        return Optional.of(load(Points.heldOut(setup)));
     }
 
     /**

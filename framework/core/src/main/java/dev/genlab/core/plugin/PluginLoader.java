@@ -55,7 +55,7 @@ import org.apache.logging.log4j.Logger;
  * <p><b>Failures are loud.</b> A broken plugin is never skipped silently: a user who names it in a spec
  * would otherwise get a confusing "unknown plugin". Every problem (unreadable or corrupt jar, no
  * {@code META-INF/services} entry, a service class that is missing or fails to instantiate, an
- * {@link Plugin#apiVersion()} other than {@link GenlabApi#VERSION}, an invalid or duplicate name, a
+ * {@link Plugin#apiVersion()} outside {@link GenlabApi#OLDEST_SUPPORTED}..{@link GenlabApi#VERSION}, an invalid or duplicate name, a
  * plugin directory that does not exist) is collected, and one {@link PluginLoadException} listing all
  * of them, each naming the jar(s), is thrown. The fix is to remove or rebuild the jar.
  */
@@ -302,10 +302,11 @@ public final class PluginLoader {
                         + describe(e) + " (built against another genlab-api?)", e);
                 return;
             }
-            if (version != GenlabApi.VERSION) {
+            if (version < GenlabApi.OLDEST_SUPPORTED || version > GenlabApi.VERSION) {
                 problem(KINDS.get(spi) + " plugin '" + name + "' (" + className + ") in " + where
-                        + " was built for genlab API v" + version + "; this genlab has v" + GenlabApi.VERSION
-                        + " — rebuild it against " + apiArtifact(), null);
+                        + " was built for genlab API v" + version + "; this genlab loads v"
+                        + GenlabApi.OLDEST_SUPPORTED + " to v" + GenlabApi.VERSION + " — rebuild it against "
+                        + apiArtifact(), null);
                 return;
             }
             if (name == null || !NAME.matcher(name).matches()) {

@@ -115,6 +115,59 @@ public final class Plots {
     }
 
     /**
+     * Draws paths through the plane (e.g. decoded latent interpolations) over the real points: one line with
+     * markers per path, in path order.
+     *
+     * @param real data points, {@code [n][>=2]}
+     * @param paths {@code [paths][points][>=2]}
+     * @param png the PNG file to write ({@value #SCATTER_WIDTH} × {@value #SCATTER_HEIGHT})
+     * @param title chart title
+     */
+    public void paths(float[][] real, float[][][] paths, Path png, String title) {
+        Objects.requireNonNull(paths, "paths");
+        double[][] r = subsample(finite(real, "real"), MAX_SCATTER_POINTS);
+        XYChart chart = new XYChartBuilder().width(SCATTER_WIDTH).height(SCATTER_HEIGHT).title(nonNull(title))
+                .xAxisTitle("x").yAxisTitle("y").build();
+        styleCommon(chart);
+        chart.getStyler().setMarkerSize(5);
+        double[][][] lines = new double[paths.length][][];
+        for (int i = 0; i < paths.length; i++) {
+            lines[i] = finite(paths[i], "path " + i);
+        }
+        double[] box = squareRange(r, concat(lines));
+        chart.getStyler().setXAxisMin(box[0]).setXAxisMax(box[1]).setYAxisMin(box[2]).setYAxisMax(box[3]);
+        if (r[0].length > 0) {
+            XYSeries s = chart.addSeries("real", r[0], r[1]);
+            s.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Scatter);
+            s.setMarker(SeriesMarkers.CIRCLE);
+            s.setMarkerColor(withAlpha(REAL_COLOR, REAL_ALPHA));
+        }
+        for (int i = 0; i < lines.length; i++) {
+            if (lines[i][0].length > 0) {
+                XYSeries s = chart.addSeries("path " + (i + 1), lines[i][0], lines[i][1]);
+                s.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Line);
+                s.setMarker(SeriesMarkers.CIRCLE);
+            }
+        }
+        write(BitmapEncoder.getBufferedImage(chart), png);
+    }
+
+    private static double[][] concat(double[][][] parts) {
+        int n = 0;
+        for (double[][] p : parts) {
+            n += p[0].length;
+        }
+        double[][] out = new double[2][n];
+        int k = 0;
+        for (double[][] p : parts) {
+            System.arraycopy(p[0], 0, out[0], k, p[0].length);
+            System.arraycopy(p[1], 0, out[1], k, p[1].length);
+            k += p[0].length;
+        }
+        return out;
+    }
+
+    /**
      * Draws one line per loss against its position in the list (the step index), unsmoothed.
      *
      * @param history loss name to its values in step order

@@ -2,31 +2,39 @@ package dev.genlab.core.run;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import dev.genlab.api.Batch;
 import dev.genlab.api.ConditionalModel;
 import dev.genlab.api.Dataset;
+import dev.genlab.api.Diagnostics;
 import dev.genlab.api.EvalInput;
 import dev.genlab.api.MetricProvider;
 import dev.genlab.api.Paradigm;
+import dev.genlab.api.Params;
 import dev.genlab.api.SampleRequest;
 import dev.genlab.api.Samples;
 import dev.genlab.core.plugin.PluginRegistry;
 import dev.genlab.core.spec.EvaluateSpec;
+import dev.genlab.core.sweep.Trial;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Random;
+import java.util.regex.Pattern;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 
 /**
  * Samples from a trained paradigm and computes the requested metrics against a reference subset of the
- * data. A metric that throws is reported and skipped, so one broken metric does not discard a trained
- * model's other results.
+ * data; asks the paradigm for its {@link Diagnostics} on held-out examples; and, at the end of training,
+ * samples and scores every evaluation variant on the same weights. A metric, diagnostic or variant that
+ * throws is reported and skipped, so one broken part does not discard a trained model's other results.
  */
 final class Evaluator {
 
     private static final Logger LOG = LogManager.getLogger(Evaluator.class);
+    private static final Pattern FIGURE_NAME = Pattern.compile("[A-Za-z0-9_-]+");
 
     private final PluginRegistry registry;
 
@@ -34,48 +42,155 @@ final class Evaluator {
         this.registry = registry;
     }
 
-    Evaluation evaluate(Paradigm paradigm, Dataset dataset, HostData data, EvaluateSpec spec,
-            TrainingOutcome training, Map<String, Long> parameterCounts, NDManager trialManager, long seed) {
+    /**
+     * @param training the loss history so far (empty for a mid-training evaluation)
+     * @param last whether training has ended: only then are figures drawn and variants evaluated
+     */
+    Evaluation evaluate(Paradigm paradigm, LoadedData data, Trial trial, TrainingOutcome training,
+            Map<String, Long> parameterCounts, NDManager trialManager, boolean last) {
+        EvaluateSpec spec = trial.evaluate();
+        Dataset dataset = data.dataset();
         int n = spec.samples();
         try (NDManager scope = trialManager.newSubManager()) {
-            SampleRequest request = request(paradigm, dataset, n);
-            long t0 = System.nanoTime();
-            Samples samples = paradigm.sample(request);
-            NDArray generated = samples.data();
-            float[] generatedHost = generated.toFloatArray(); // forces lazy engines to finish
-            double seconds = (System.nanoTime() - t0) / 1e9;
-            generated.attach(scope);
-            int[] rows = referenceRows(data.size(), n, seed);
-            NDArray reference = data.rows(scope, rows);
+            Drawn main = draw(paradigm, dataset, n, new Params(Map.of()));
+            main.samples().data().attach(scope);
+            int[] rows = referenceRows(data.host().size(), n, trial.seed());
+            NDArray reference = data.host().rows(scope, rows);
+            Dataset heldOut = heldOut(data, spec, scope);
             Map<String, List<Double>> history = new LinkedHashMap<>(training.history());
-            EvalInput input = new EvalInput(dataset, reference, samples, seconds, history,
-                    training.stepSeconds(), parameterCounts, scope);
-            Map<String, Double> metrics = new LinkedHashMap<>();
-            for (MetricProvider metric : selected(spec, input)) {
-                try (NDManager metricScope = scope.newSubManager()) {
-                    EvalInput scoped = new EvalInput(dataset, reference, samples, seconds, history,
-                            training.stepSeconds(), parameterCounts, metricScope);
-                    metrics.putAll(metric.compute(scoped));
-                } catch (RuntimeException e) {
-                    LOG.error("metric '{}' failed and is skipped: {}", metric.name(), TrainingLoop.describe(e));
-                }
+            EvalInput input = new EvalInput(dataset, reference, main.samples(), main.seconds(), history,
+                    training.stepSeconds(), parameterCounts, scope, heldOut, paradigm);
+            Map<String, Double> metrics = metrics(spec, input);
+            Map<String, Evaluation.Figure> figures = new LinkedHashMap<>();
+            Optional<Diagnostics> diagnostics = paradigm.capability(Diagnostics.class);
+            if (diagnostics.isPresent() && heldOut != null) {
+                diagnose(diagnostics.get(), heldOut, scope, metrics, last ? figures : null);
             }
-            return new Evaluation(metrics, generatedHost, reference.toFloatArray());
+            Map<String, Evaluation.Variant> variants = new LinkedHashMap<>();
+            if (last) {
+                trial.variants().forEach((name, overrides) -> variant(name, overrides, paradigm, dataset, spec,
+                        reference, scope).ifPresent(v -> variants.put(name, v)));
+            }
+            return new Evaluation(metrics, main.host(), reference.toFloatArray(), figures, variants);
         }
     }
 
-    private SampleRequest request(Paradigm paradigm, Dataset dataset, int n) {
+    /** Samples with their wall time and a host copy. */
+    private record Drawn(Samples samples, double seconds, float[] host) {}
+
+    private Drawn draw(Paradigm paradigm, Dataset dataset, int n, Params options) {
+        SampleRequest request = request(paradigm, dataset, n, options);
+        long t0 = System.nanoTime();
+        Samples samples = paradigm.sample(request);
+        float[] host = samples.data().toFloatArray(); // forces lazy engines to finish
+        return new Drawn(samples, (System.nanoTime() - t0) / 1e9, host);
+    }
+
+    private Map<String, Double> metrics(EvaluateSpec spec, EvalInput input) {
+        Map<String, Double> metrics = new LinkedHashMap<>();
+        for (MetricProvider metric : selected(spec, input)) {
+            try (NDManager metricScope = input.manager().newSubManager()) {
+                EvalInput scoped = new EvalInput(input.dataset(), input.reference(), input.samples(),
+                        input.samplingSeconds(), input.lossHistory(), input.stepSeconds(), input.parameterCounts(),
+                        metricScope, input.heldOut(), input.paradigm());
+                metrics.putAll(metric.compute(scoped));
+            } catch (RuntimeException e) {
+                LOG.error("metric '{}' failed and is skipped: {}", metric.name(), TrainingLoop.describe(e));
+            }
+        }
+        return metrics;
+    }
+
+    /** The first {@code evaluate.heldout} held-out examples, or null if there are none to use. */
+    private static Dataset heldOut(LoadedData data, EvaluateSpec spec, NDManager scope) {
+        Dataset all = data.heldOut();
+        if (all == null || spec.heldout() == 0) {
+            return null;
+        }
+        int m = Math.min(spec.heldout(), all.size());
+        NDArray x = all.data().get("0:" + m);
+        x.attach(scope);
+        NDArray y = null;
+        if (all.labels() != null) {
+            y = all.labels().get("0:" + m);
+            y.attach(scope);
+        }
+        return new Dataset(all.name(), x, y, all.shape(), all.truth());
+    }
+
+    private void diagnose(Diagnostics diagnostics, Dataset heldOut, NDManager scope, Map<String, Double> metrics,
+            Map<String, Evaluation.Figure> figures) {
+        try (NDManager local = scope.newSubManager()) {
+            diagnostics.diagnose(batch(heldOut, local)).forEach((k, v) -> {
+                if (metrics.containsKey(k)) {
+                    LOG.warn("diagnostic '{}' has the name of a metric and is skipped; rename it in the plugin", k);
+                } else {
+                    metrics.put(k, v);
+                }
+            });
+        } catch (RuntimeException e) {
+            LOG.error("the paradigm's diagnostics failed and are skipped: {}", TrainingLoop.describe(e));
+        }
+        if (figures == null) {
+            return;
+        }
+        try (NDManager local = scope.newSubManager()) {
+            for (Map.Entry<String, NDArray> f : diagnostics.figures(batch(heldOut, local), local).entrySet()) {
+                long[] shape = f.getValue().getShape().getShape();
+                if (!FIGURE_NAME.matcher(f.getKey()).matches() || shape.length < 3) {
+                    LOG.warn("figure '{}' of shape {} is skipped: names are letters, digits, '_' and '-', shapes "
+                            + "[rows, cols, ...example]", f.getKey(), f.getValue().getShape());
+                    continue;
+                }
+                figures.put(f.getKey(), new Evaluation.Figure(f.getValue().toFloatArray(), shape));
+            }
+        } catch (RuntimeException e) {
+            LOG.error("the paradigm's figures failed and are skipped: {}", TrainingLoop.describe(e));
+        }
+    }
+
+    /** A batch of fresh copies, so a paradigm that moves or closes them cannot touch the held-out set. */
+    private static Batch batch(Dataset heldOut, NDManager owner) {
+        NDArray x = heldOut.data().duplicate();
+        x.attach(owner);
+        NDArray y = null;
+        if (heldOut.labels() != null) {
+            y = heldOut.labels().duplicate();
+            y.attach(owner);
+        }
+        return new Batch(x, y);
+    }
+
+    /**
+     * Samples one variant and computes the sample-based metrics only: no loss history, step time, parameter
+     * counts or held-out data are passed, so training-side metrics are not repeated per variant.
+     */
+    private Optional<Evaluation.Variant> variant(String name, Map<String, Object> overrides, Paradigm paradigm,
+            Dataset dataset, EvaluateSpec spec, NDArray reference, NDManager scope) {
+        try (NDManager local = scope.newSubManager()) {
+            Drawn drawn = draw(paradigm, dataset, spec.samples(), new Params(overrides));
+            drawn.samples().data().attach(local);
+            EvalInput input = new EvalInput(dataset, reference, drawn.samples(), drawn.seconds(), null, 0,
+                    null, local, null, null);
+            return Optional.of(new Evaluation.Variant(metrics(spec, input), drawn.host()));
+        } catch (RuntimeException e) {
+            LOG.error("evaluation variant '{}' failed and is skipped: {}", name, TrainingLoop.describe(e));
+            return Optional.empty();
+        }
+    }
+
+    private SampleRequest request(Paradigm paradigm, Dataset dataset, int n, Params options) {
         boolean conditional = dataset.shape().labelled()
                 && paradigm.capability(ConditionalModel.class).isPresent();
         if (!conditional) {
-            return SampleRequest.of(n);
+            return new SampleRequest(n, null, null, null, options);
         }
         // Equal counts per class, so class-conditional metrics see a balanced request.
         int[] labels = new int[n];
         for (int i = 0; i < n; i++) {
             labels[i] = i % dataset.shape().numClasses();
         }
-        return new SampleRequest(n, labels, null, null);
+        return new SampleRequest(n, labels, null, null, options);
     }
 
     private List<MetricProvider> selected(EvaluateSpec spec, EvalInput input) {
@@ -93,8 +208,9 @@ final class Evaluator {
                     .orElseThrow(() -> new TrialFailure("unknown metric '" + name + "'"));
             if (m.appliesTo(input)) {
                 chosen.add(m);
-            } else {
-                LOG.warn("metric '{}' does not apply to dataset '{}' and is skipped", name, input.dataset().name());
+            } else if (input.paradigm() != null) { // variants skip training-side metrics on purpose
+                LOG.warn("metric '{}' does not apply to this trial (dataset '{}') and is skipped", name,
+                        input.dataset().name());
             }
         }
         return chosen;

@@ -124,7 +124,8 @@ public final class SweepRunner {
     private LoadedData load(DatasetSpec ds, long seed, NDManager manager) {
         DatasetProvider provider = registry.dataset(ds.name())
                 .orElseThrow(() -> new IllegalStateException("dataset '" + ds.name() + "' is not installed"));
-        return LoadedData.of(provider.load(new DatasetSetup(new Params(ds.params()), manager, seed)));
+        DatasetSetup setup = new DatasetSetup(new Params(ds.params()), manager, seed);
+        return LoadedData.of(provider.load(setup), provider.loadHeldOut(setup).orElse(null));
     }
 
     private TrialResult failedBeforeStart(TrialRunner.Context ctx, Trial trial, String reason) {

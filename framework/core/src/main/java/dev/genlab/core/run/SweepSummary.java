@@ -17,8 +17,9 @@ import java.util.stream.Collectors;
 
 /**
  * Renders a sweep's results: per configuration (paradigm + swept values, seeds pooled), mean ± sample
- * standard deviation of each metric over its finished seeds. The terminal table shows the headline
- * metrics; the Markdown and JSON forms carry all of them.
+ * standard deviation of each metric over its finished seeds. An evaluation variant gets a row of its own,
+ * {@code config [variant]}, with the metrics it measured (the same trained models, sampled its way). The
+ * terminal table shows the headline metrics; the Markdown and JSON forms carry all of them.
  */
 public final class SweepSummary {
 
@@ -33,15 +34,24 @@ public final class SweepSummary {
     @Inject
     public SweepSummary() {}
 
-    /** One row: a configuration and its seeds' results. */
-    record Group(String config, List<TrialResult> results) {
+    /**
+     * One row: a configuration (or one of its evaluation variants) and its seeds' results.
+     *
+     * @param variant the evaluation variant whose {@code <variant>/<metric>} values the row shows, or null
+     */
+    record Group(String config, String variant, List<TrialResult> results) {
+        String label() {
+            return variant == null ? config : config + " [" + variant + "]";
+        }
+
         long finished() {
             return results.stream().filter(r -> r.status() == RunStatus.FINISHED).count();
         }
 
         double[] stats(String metric) {
+            String key = variant == null ? metric : variant + "/" + metric;
             List<Double> values = results.stream().filter(r -> r.status() == RunStatus.FINISHED)
-                    .map(r -> r.metrics().get(metric)).filter(v -> v != null).toList();
+                    .map(r -> r.metrics().get(key)).filter(v -> v != null).toList();
             if (values.isEmpty()) {
                 return null;
             }
@@ -72,7 +82,7 @@ public final class SweepSummary {
         rows.add(header);
         for (Group g : groups) {
             List<String> row = new ArrayList<>();
-            row.add(g.config());
+            row.add(g.label());
             row.add(g.finished() + "/" + g.results().size());
             for (String m : shown) {
                 row.add(cell(g.stats(m)));
@@ -104,7 +114,7 @@ public final class SweepSummary {
         metrics.forEach(m -> out.append("---|"));
         out.append('\n');
         for (Group g : groups(result)) {
-            out.append("| ").append(g.config()).append(" | ").append(g.finished()).append('/')
+            out.append("| ").append(g.label()).append(" | ").append(g.finished()).append('/')
                     .append(g.results().size()).append(" |");
             metrics.forEach(m -> out.append(' ').append(cell(g.stats(m))).append(" |"));
             out.append('\n');
@@ -139,6 +149,9 @@ public final class SweepSummary {
         for (Group g : groups(result)) {
             Map<String, Object> gm = new LinkedHashMap<>();
             gm.put("config", g.config());
+            if (g.variant() != null) {
+                gm.put("variant", g.variant());
+            }
             gm.put("finished", g.finished());
             gm.put("trials", g.results().size());
             Map<String, Object> stats = new LinkedHashMap<>();
@@ -172,12 +185,23 @@ public final class SweepSummary {
         for (TrialResult r : result.trials()) {
             byConfig.computeIfAbsent(config(r.trial()), k -> new ArrayList<>()).add(r);
         }
-        return byConfig.entrySet().stream().map(e -> new Group(e.getKey(), e.getValue())).toList();
+        List<Group> groups = new ArrayList<>();
+        byConfig.forEach((config, results) -> {
+            groups.add(new Group(config, null, results));
+            Set<String> variants = new LinkedHashSet<>();
+            results.forEach(r -> variants.addAll(r.trial().variants().keySet()));
+            variants.forEach(v -> groups.add(new Group(config, v, results)));
+        });
+        return groups;
     }
 
+    /** Metric names without variant prefixes: a variant's {@code ddim50/fd} is column {@code fd} of its row. */
     private static List<String> metrics(SweepResult result) {
         Set<String> seen = new LinkedHashSet<>();
-        result.trials().forEach(r -> seen.addAll(r.metrics().keySet()));
+        result.trials().forEach(r -> r.metrics().keySet().forEach(k -> {
+            String prefix = k.contains("/") ? k.substring(0, k.indexOf('/')) : null;
+            seen.add(prefix != null && r.trial().variants().containsKey(prefix) ? k.substring(prefix.length() + 1) : k);
+        }));
         List<String> ordered = new ArrayList<>();
         HEADLINE.stream().filter(seen::contains).forEach(ordered::add);
         seen.stream().filter(m -> !ordered.contains(m)).forEach(ordered::add);

@@ -136,22 +136,21 @@ final class TrialRunner {
 
                             @Override
                             public void evaluate(int step) {
-                                Evaluation mid = evaluator.evaluate(paradigm, data.dataset(), data.host(),
-                                        trial.evaluate(), historySoFar(), counts, manager, trial.seed());
+                                Evaluation mid = evaluator.evaluate(paradigm, data, trial, historySoFar(), counts,
+                                        manager, false);
                                 tracker.logMetrics(runId, points("eval/", mid.metrics(), step));
                             }
                         });
                 finalLosses.putAll(outcome.finalLosses());
-                Evaluation eval = evaluator.evaluate(paradigm, data.dataset(), data.host(), trial.evaluate(),
-                        outcome, counts, manager, trial.seed());
+                Evaluation eval = evaluator.evaluate(paradigm, data, trial, outcome, counts, manager, true);
                 metrics.putAll(eval.metrics());
                 tracker.logMetrics(runId, points("eval/", eval.metrics(), outcome.steps()));
-                writeArtifacts(trial, shape, eval, outcome, work);
-                for (String name : List.of("samples.png", "losses.png", "metrics.json")) {
-                    Path file = work.resolve(name);
-                    if (Files.exists(file)) {
-                        tracker.logArtifact(runId, file, "");
-                    }
+                eval.variants().forEach((name, v) -> {
+                    v.metrics().forEach((k, x) -> metrics.put(name + "/" + k, x));
+                    tracker.logMetrics(runId, points("eval/" + name + "/", v.metrics(), outcome.steps()));
+                });
+                for (String name : writeArtifacts(trial, shape, eval, outcome, work)) {
+                    tracker.logArtifact(runId, work.resolve(name), "");
                 }
             }
         }
@@ -162,26 +161,93 @@ final class TrialRunner {
         return new TrainingOutcome(Map.of(), 0, 0);
     }
 
-    private void writeArtifacts(Trial trial, DataShape shape, Evaluation eval, TrainingOutcome outcome, Path work)
-            throws IOException {
-        if (shape.isPoints() && shape.size() == 2) {
-            plots.scatter(toPoints(eval.reference(), 2), toPoints(eval.generated(), 2), work.resolve("samples.png"),
-                    trial.runName() + ": generated vs real");
-        } else if (shape.isImage()) {
-            int per = shape.size();
-            int n = Math.min(64, eval.generated().length / per);
-            plots.imageGrid(unitScale(eval.generated(), eval.reference()), n, shape.dims().get(0),
-                    shape.dims().get(1), shape.dims().get(2), work.resolve("samples.png"), 8);
+    /** @return the names of the files written into {@code work}, in logging order */
+    private List<String> writeArtifacts(Trial trial, DataShape shape, Evaluation eval, TrainingOutcome outcome,
+            Path work) throws IOException {
+        List<String> files = new ArrayList<>();
+        if (samplePlot(shape, eval.generated(), eval.reference(), work.resolve("samples.png"),
+                trial.runName() + ": generated vs real")) {
+            files.add("samples.png");
+        }
+        for (Map.Entry<String, Evaluation.Variant> v : eval.variants().entrySet()) {
+            String file = "samples_" + v.getKey() + ".png";
+            if (samplePlot(shape, v.getValue().generated(), eval.reference(), work.resolve(file),
+                    trial.runName() + " [" + v.getKey() + "]: generated vs real")) {
+                files.add(file);
+            }
+        }
+        for (Map.Entry<String, Evaluation.Figure> f : eval.figures().entrySet()) {
+            String file = f.getKey() + ".png";
+            if (figure(shape, f.getValue(), eval.reference(), work.resolve(file), trial.runName() + ": " + f.getKey())) {
+                files.add(file);
+            }
         }
         plots.lossCurves(outcome.history(), work.resolve("losses.png"), trial.runName() + ": training losses");
+        files.add("losses.png");
         Map<String, Object> json = new LinkedHashMap<>();
         json.put("trial_hash", trial.hash());
         json.put("run_name", trial.runName());
         json.put("metrics", eval.metrics());
+        if (!eval.variants().isEmpty()) {
+            Map<String, Object> variants = new LinkedHashMap<>();
+            eval.variants().forEach((name, v) -> variants.put(name, Map.of(
+                    "overrides", trial.variants().get(name), "metrics", v.metrics())));
+            json.put("variants", variants);
+        }
         json.put("final_losses", outcome.finalLosses());
         json.put("steps", outcome.steps());
         json.put("step_seconds", outcome.stepSeconds());
         JSON.writeValue(work.resolve("metrics.json").toFile(), json);
+        files.add("metrics.json");
+        return files;
+    }
+
+    /** Generated vs real: a scatter for 2-D points, a grid of up to 64 for images; false for other shapes. */
+    private boolean samplePlot(DataShape shape, float[] generated, float[] reference, Path png, String title) {
+        if (shape.isPoints() && shape.size() == 2) {
+            plots.scatter(toPoints(reference, 2), toPoints(generated, 2), png, title);
+            return true;
+        }
+        if (shape.isImage()) {
+            int n = Math.min(64, generated.length / shape.size());
+            plots.imageGrid(unitScale(generated, reference), n, shape.dims().get(0), shape.dims().get(1),
+                    shape.dims().get(2), png, 8);
+            return true;
+        }
+        return false;
+    }
+
+    /** A paradigm figure: a rows × cols image grid, or one path per row over the real points. */
+    private boolean figure(DataShape shape, Evaluation.Figure f, float[] reference, Path png, String title) {
+        int rows = Math.toIntExact(f.shape()[0]);
+        int cols = Math.toIntExact(f.shape()[1]);
+        long per = 1;
+        for (int i = 2; i < f.shape().length; i++) {
+            per *= f.shape()[i];
+        }
+        if (per != shape.size()) {
+            LOG.warn("figure of shape {} does not hold examples of the data's shape {}; skipped",
+                    java.util.Arrays.toString(f.shape()), shape.dims());
+            return false;
+        }
+        if (shape.isImage()) {
+            plots.imageGrid(unitScale(f.values(), reference), rows * cols, shape.dims().get(0), shape.dims().get(1),
+                    shape.dims().get(2), png, cols);
+            return true;
+        }
+        if (shape.isPoints() && shape.size() == 2) {
+            float[][][] paths = new float[rows][cols][2];
+            for (int r = 0; r < rows; r++) {
+                for (int c = 0; c < cols; c++) {
+                    int at = (r * cols + c) * 2;
+                    paths[r][c][0] = f.values()[at];
+                    paths[r][c][1] = f.values()[at + 1];
+                }
+            }
+            plots.paths(toPoints(reference, 2), paths, png, title);
+            return true;
+        }
+        return false;
     }
 
     private Map<String, String> tags(Trial trial, LoadedData data) {

@@ -27,6 +27,11 @@ final class SpecErrors {
         fatal = true;
     }
 
+    /** @return how many problems are recorded so far */
+    int count() {
+        return errors.size();
+    }
+
     boolean hasFatal() {
         return fatal;
     }

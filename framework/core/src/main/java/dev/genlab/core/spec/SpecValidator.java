@@ -47,6 +47,10 @@ final class SpecValidator {
             (long) EvaluateSpec.DEFAULTS.samples(), 1.0, (double) Integer.MAX_VALUE, List.of(),
             "number of generated samples to evaluate");
 
+    private static final ParamSpec EVAL_HELDOUT = new ParamSpec("heldout", ParamType.INT,
+            (long) EvaluateSpec.DEFAULT_HELDOUT, 0.0, (double) Integer.MAX_VALUE, List.of(),
+            "held-out examples for likelihood metrics and paradigm diagnostics, 0 for none");
+
     private static final ParamSpec SEED = new ParamSpec("seed", ParamType.INT, 0L, null, null, List.of(), "");
     private static final ParamSpec TRIALS = new ParamSpec("trials", ParamType.INT, 1L, 1.0,
             (double) Integer.MAX_VALUE, List.of(), "");
@@ -153,9 +157,11 @@ final class SpecValidator {
         if (map == null) {
             return EvaluateSpec.DEFAULTS;
         }
-        checkKeys(map, "evaluate", List.of("samples", "metrics"));
+        checkKeys(map, "evaluate", List.of("samples", "metrics", "heldout"));
         int samples = optionalLong(map.get("samples"), EVAL_SAMPLES, "evaluate.samples")
                 .map(SpecValidator::toInt).orElse(EvaluateSpec.DEFAULTS.samples());
+        int heldout = optionalLong(map.get("heldout"), EVAL_HELDOUT, "evaluate.heldout")
+                .map(SpecValidator::toInt).orElse(EvaluateSpec.DEFAULT_HELDOUT);
         List<String> metrics = new ArrayList<>();
         SpecNode metricsNode = map.get("metrics");
         if (!absent(metricsNode)) {
@@ -182,7 +188,7 @@ final class SpecValidator {
                         "write metrics: [prdc, frechet], or leave it out for every metric that applies");
             }
         }
-        return new EvaluateSpec(samples, metrics);
+        return new EvaluateSpec(samples, metrics, heldout);
     }
 
     /** A paradigm's plugin and its schema, for checking sweep keys. */
@@ -214,6 +220,7 @@ final class SpecValidator {
             SpecNode pluginNode;
             SpecNode nameNode = null;
             SpecNode paramsNode = null;
+            SpecNode variantsNode = null;
             if (item instanceof SpecNode.Scalar) {
                 pluginNode = item; // shorthand: - gan
             } else {
@@ -221,10 +228,11 @@ final class SpecValidator {
                 if (map == null) {
                     continue;
                 }
-                checkKeys(map, path, List.of("name", "plugin", "params"));
+                checkKeys(map, path, List.of("name", "plugin", "params", "variants"));
                 pluginNode = map.get("plugin");
                 nameNode = map.get("name");
                 paramsNode = map.get("params");
+                variantsNode = map.get("variants");
                 if (absent(pluginNode)) {
                     errors.add(map.loc(), path + ".plugin: missing required key",
                             "add plugin: <name>; " + installed(registry.paradigms(), "installed paradigm plugins"));
@@ -258,12 +266,74 @@ final class SpecValidator {
                 continue;
             }
             ParamSchema schema = provider.get().parameters();
+            int before = errors.count();
             Map<String, Object> params =
                     checker.resolve(paramsNode, schema, name.get() + ".", "plugin '" + plugin.get() + "'");
+            if (errors.count() == before) { // cross-parameter rules only make sense on valid single values
+                crossCheck(provider.get(), params, absent(paramsNode) ? item.loc() : paramsNode.loc(),
+                        path + ".params");
+            }
             if (nameOk) {
                 schemas.put(name.get(), new Target(plugin.get(), schema));
             }
-            out.add(new ParadigmSpec(name.get(), plugin.get(), params));
+            out.add(new ParadigmSpec(name.get(), plugin.get(), params,
+                    variants(variantsNode, provider.get(), plugin.get(), path + ".variants")));
+        }
+        return out;
+    }
+
+    private void crossCheck(ParadigmProvider provider, Map<String, Object> params, SourceLoc loc, String path) {
+        List<String> problems;
+        try {
+            problems = provider.validate(new dev.genlab.api.Params(params));
+        } catch (RuntimeException e) {
+            LOG.warn("plugin '{}' failed to validate its parameters: {}", provider.name(), e.toString());
+            return; // create() will still reject a bad combination, as the trial's failure
+        }
+        for (String problem : problems) {
+            errors.add(loc, path + ": " + problem, "change one of the parameters named above");
+        }
+    }
+
+    /** Evaluation variants: each a name and overrides of the plugin's sampling parameters only. */
+    private Map<String, Map<String, Object>> variants(SpecNode node, ParadigmProvider provider, String plugin,
+            String path) {
+        Map<String, Map<String, Object>> out = new LinkedHashMap<>();
+        if (absent(node)) {
+            return out;
+        }
+        SpecNode.MapNode map = map(node, path, "write variants: {ddim50: {sampler: ddim, sample_steps: 50}}");
+        if (map == null) {
+            return out;
+        }
+        List<String> sampling = provider.parameters().params().stream().map(ParamSpec::name)
+                .filter(provider.samplingParameters()::contains).toList();
+        for (SpecNode.Entry v : map.entries().values()) {
+            String where = path + "." + v.key();
+            if (!PARADIGM_NAME.matcher(v.key()).matches()) {
+                errors.add(v.keyLoc(), where + ": '" + v.key() + "' is not a valid variant name",
+                        "use letters, digits, '_' and '-' only: the name prefixes the variant's metrics");
+                continue;
+            }
+            SpecNode.MapNode overrides = map(v.value(), where, "write " + v.key() + ": {<sampling parameter>: value}");
+            if (overrides == null) {
+                continue;
+            }
+            Map<String, Object> values = new LinkedHashMap<>();
+            for (SpecNode.Entry o : overrides.entries().values()) {
+                Optional<ParamSpec> spec = provider.parameters().get(o.key());
+                if (spec.isEmpty() || !sampling.contains(o.key())) {
+                    String what = spec.isEmpty() ? "is not a parameter of plugin '" + plugin + "'"
+                            : "changes training, not sampling, so it cannot differ within one trained model";
+                    errors.add(o.keyLoc(), where + "." + o.key() + ": '" + o.key() + "' " + what,
+                            sampling.isEmpty() ? "plugin '" + plugin + "' has no sampling parameters: remove variants"
+                                    : "a variant may set only " + String.join(", ", sampling)
+                                            + "; sweep '" + o.key() + "' instead");
+                    continue;
+                }
+                checker.check(o.value(), spec.get(), where + "." + o.key()).ifPresent(x -> values.put(o.key(), x));
+            }
+            out.put(v.key(), values);
         }
         return out;
     }

@@ -50,10 +50,17 @@ public final class SpecWriter {
         root.put("train", map("steps", t.steps(), "batch_size", t.batchSize(), "eval_every", t.evalEvery(),
                 "log_every", t.logEvery()));
         root.put("evaluate", map("samples", spec.evaluate().samples(),
-                "metrics", new ArrayList<>(spec.evaluate().metrics())));
+                "metrics", new ArrayList<>(spec.evaluate().metrics()), "heldout", spec.evaluate().heldout()));
         List<Object> paradigms = new ArrayList<>();
         for (ParadigmSpec p : spec.paradigms()) {
-            paradigms.add(map("name", p.name(), "plugin", p.plugin(), "params", new LinkedHashMap<>(p.params())));
+            Map<String, Object> entry =
+                    map("name", p.name(), "plugin", p.plugin(), "params", new LinkedHashMap<>(p.params()));
+            if (!p.variants().isEmpty()) {
+                Map<String, Object> variants = new LinkedHashMap<>();
+                p.variants().forEach((k, v) -> variants.put(k, new LinkedHashMap<>(v)));
+                entry.put("variants", variants);
+            }
+            paradigms.add(entry);
         }
         root.put("paradigms", paradigms);
         SweepSpec sweep = spec.sweep();

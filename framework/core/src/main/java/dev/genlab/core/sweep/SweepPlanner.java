@@ -80,7 +80,7 @@ public final class SweepPlanner {
      */
     public ExperimentSpec trialSpec(ExperimentSpec spec, Trial trial) {
         return new ExperimentSpec(spec.name(), trial.seed(), trial.dataset(), trial.train(), trial.evaluate(),
-                List.of(new ParadigmSpec(trial.paradigm(), trial.plugin(), trial.params())), SweepSpec.NONE,
+                List.of(new ParadigmSpec(trial.paradigm(), trial.plugin(), trial.params(), trial.variants())), SweepSpec.NONE,
                 spec.tracking(), spec.source());
     }
 
@@ -174,15 +174,15 @@ public final class SweepPlanner {
                 String name = key.substring("dataset.params.".length());
                 datasetParams.put(name, like(datasetParams.get(name), value));
             } else if (key.equals("evaluate.samples")) {
-                evaluate = new EvaluateSpec(toInt(value), evaluate.metrics());
+                evaluate = new EvaluateSpec(toInt(value), evaluate.metrics(), evaluate.heldout());
             } else if (key.startsWith("train.")) {
                 train = withTrain(train, key.substring("train.".length()), toInt(value));
             }
         }
         DatasetSpec dataset = new DatasetSpec(spec.dataset().name(), datasetParams);
-        String hash = hasher.hash(paradigm.plugin(), params, dataset, train, evaluate, seed);
+        String hash = hasher.hash(paradigm.plugin(), params, dataset, train, evaluate, seed, paradigm.variants());
         return new Trial(index, paradigm.name(), paradigm.plugin(), params, dataset, train, evaluate, seed,
-                point, hash);
+                point, hash, paradigm.variants());
     }
 
     /** An {@code int:} draw for a real-valued parameter becomes a Double, like every value of that parameter. */

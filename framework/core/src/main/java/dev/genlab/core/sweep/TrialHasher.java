@@ -23,7 +23,8 @@ import java.util.TreeMap;
  * changed between JDK releases), so the hash depends only on the configuration: not on YAML formatting, key
  * order, the order of paradigms in the file, nor the paradigm's display name. Two paradigms configured
  * identically therefore share a hash; resuming treats them as the same work (no deduplication is done
- * when planning).
+ * when planning). Settings added after v1 ({@code evaluate.heldout}, evaluation variants) enter the text
+ * only when they differ from their defaults, so the hashes of existing specs did not change.
  */
 public final class TrialHasher {
 
@@ -45,7 +46,22 @@ public final class TrialHasher {
      */
     public String hash(String plugin, Map<String, Object> params, DatasetSpec dataset, TrainSpec train,
             EvaluateSpec evaluate, long seed) {
-        String text = canonical(plugin, params, dataset, train, evaluate, seed);
+        return hash(plugin, params, dataset, train, evaluate, seed, Map.of());
+    }
+
+    /**
+     * @param plugin the paradigm provider's name
+     * @param params the plugin's fully resolved parameters
+     * @param dataset the dataset with all parameters
+     * @param train the training budget
+     * @param evaluate the evaluation settings
+     * @param seed the trial's seed
+     * @param variants evaluation variants (name to sampling overrides), empty for none
+     * @return 16 lower-case hex digits
+     */
+    public String hash(String plugin, Map<String, Object> params, DatasetSpec dataset, TrainSpec train,
+            EvaluateSpec evaluate, long seed, Map<String, Map<String, Object>> variants) {
+        String text = canonical(plugin, params, dataset, train, evaluate, seed, variants);
         try {
             byte[] digest = MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
             return HexFormat.of().formatHex(digest, 0, 8);
@@ -57,6 +73,12 @@ public final class TrialHasher {
     /** @return the canonical text that {@link #hash} digests */
     public String canonical(String plugin, Map<String, Object> params, DatasetSpec dataset, TrainSpec train,
             EvaluateSpec evaluate, long seed) {
+        return canonical(plugin, params, dataset, train, evaluate, seed, Map.of());
+    }
+
+    /** @return the canonical text that {@link #hash} digests, with evaluation variants */
+    String canonical(String plugin, Map<String, Object> params, DatasetSpec dataset, TrainSpec train,
+            EvaluateSpec evaluate, long seed, Map<String, Map<String, Object>> variants) {
         Map<String, Object> root = new TreeMap<>();
         root.put("plugin", plugin);
         root.put("params", params);
@@ -65,7 +87,14 @@ public final class TrialHasher {
                 "eval_every", (long) train.evalEvery(), "log_every", (long) train.logEvery()));
         List<String> metrics = new ArrayList<>(evaluate.metrics());
         metrics.sort(null);
-        root.put("evaluate", Map.of("samples", (long) evaluate.samples(), "metrics", metrics));
+        Map<String, Object> eval = new TreeMap<>(Map.of("samples", (long) evaluate.samples(), "metrics", metrics));
+        if (evaluate.heldout() != EvaluateSpec.DEFAULT_HELDOUT) {
+            eval.put("heldout", (long) evaluate.heldout());
+        }
+        root.put("evaluate", eval);
+        if (!variants.isEmpty()) {
+            root.put("variants", variants);
+        }
         root.put("seed", seed);
         StringBuilder out = new StringBuilder(VERSION).append('\n');
         write(root, out);

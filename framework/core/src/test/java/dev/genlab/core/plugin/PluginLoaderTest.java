@@ -13,6 +13,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import dev.genlab.api.DataShape;
 import dev.genlab.api.DatasetProvider;
+import dev.genlab.api.GenlabApi;
 import dev.genlab.api.Paradigm;
 import dev.genlab.api.ParadigmProvider;
 import dev.genlab.api.ParadigmSetup;
@@ -193,9 +194,22 @@ class PluginLoaderTest {
     }
 
     @Test
+    void pluginBuiltAgainstTheOldestSupportedApiStillLoads() {
+        PluginJarBuilder.create(plugins, "old.jar")
+                .source("com.example.old.Provider", paradigmSource("com.example.old", "old",
+                        Integer.toString(GenlabApi.OLDEST_SUPPORTED)))
+                .service(ParadigmProvider.class, "com.example.old.Provider")
+                .build();
+
+        PluginRegistry registry = new PluginLoader().load(List.of(plugins));
+        assertTrue(registry.paradigm("old").isPresent());
+    }
+
+    @Test
     void wrongApiVersionIsRejectedNamingTheJar() {
         PluginJarBuilder.create(plugins, "future.jar")
-                .source("com.example.future.Provider", paradigmSource("com.example.future", "future", "2"))
+                .source("com.example.future.Provider", paradigmSource("com.example.future", "future",
+                        Integer.toString(GenlabApi.VERSION + 1)))
                 .service(ParadigmProvider.class, "com.example.future.Provider")
                 .build();
 
@@ -203,7 +217,8 @@ class PluginLoaderTest {
                 () -> new PluginLoader().load(List.of(plugins)));
         assertTrue(e.getMessage().contains("future.jar"), e.getMessage());
         assertTrue(e.getMessage().contains("'future'"), e.getMessage());
-        assertTrue(e.getMessage().contains("built for genlab API v2; this genlab has v1"), e.getMessage());
+        assertTrue(e.getMessage().contains("built for genlab API v" + (GenlabApi.VERSION + 1)
+                + "; this genlab loads v" + GenlabApi.OLDEST_SUPPORTED + " to v" + GenlabApi.VERSION), e.getMessage());
         assertTrue(e.getMessage().contains("rebuild it against"), e.getMessage());
     }
 

@@ -136,6 +136,68 @@ class SweepRunnerTest {
     }
 
     @Test
+    void heldOutLikelihoodDiagnosticsFiguresAndVariantsAreRecorded() throws Exception {
+        Path store = tmp.resolve("runs");
+        SweepResult result = run(spec(BASE.replace("metrics: [modes, speed, stability]}",
+                "metrics: [modes, prdc, speed, stability, likelihood], heldout: 300}")
+                .replace("params: {lr: 0.2}}", "params: {lr: 0.2, std: 0.5},\n"
+                        + "                 variants: {wide: {std: 2.0}, tight: {std: 0.02}}}")), store);
+
+        TrialResult trial = result.trials().get(0);
+        assertEquals(RunStatus.FINISHED, trial.status(), trial.failure());
+        Map<String, Double> m = trial.metrics();
+        // Independent check: the exact Gaussian NLL of the first 300 fresh ring8 draws (the dataset's
+        // held-out split), around the fitted mean the paradigm reports as a diagnostic.
+        double[] mean = {m.get("mean_0"), m.get("mean_1")};
+        double std = 0.5;
+        float[] held = heldOutRing8(300);
+        double squared = 0;
+        for (int i = 0; i < 300; i++) {
+            for (int d = 0; d < 2; d++) {
+                double e = held[2 * i + d] - mean[d];
+                squared += e * e;
+            }
+        }
+        double expected = 0.5 * Math.log(2 * Math.PI * std * std) + squared / 600 / (2 * std * std);
+        assertEquals(expected, m.get("nll_nats_per_dim"), 1e-4);
+        assertEquals(expected / Math.log(2), m.get("nll_bits_per_dim"), 1e-4);
+        assertEquals(2 * expected, m.get("nll_nats"), 2e-4);
+        // Variants sample the same weights differently: the fitted mean sits near the ring's centre, so a
+        // tight std stays there (no real point has a sample among its neighbours) and a wide one reaches it.
+        assertTrue(m.containsKey("wide/recall") && m.containsKey("tight/recall"), m.toString());
+        assertTrue(m.get("wide/recall") > m.get("tight/recall") + 0.1, m.toString());
+        assertFalse(m.containsKey("wide/loss_std"), "training-side metrics are not repeated per variant");
+        assertFalse(m.containsKey("wide/nll_nats_per_dim"));
+
+        RunRecord run = new LocalRunStore(store).readRuns("runner-test").stream()
+                .filter(r -> r.id().equals(trial.runId())).findFirst().orElseThrow();
+        assertTrue(run.metrics().containsKey("eval/wide/modes_covered"), run.metrics().keySet().toString());
+        assertTrue(run.metrics().containsKey("eval/mean_0"));
+        Path artifacts = run.directory().resolve("artifacts");
+        for (String name : List.of("samples_wide.png", "samples_tight.png", "walk.png")) {
+            assertTrue(ImageIO.read(artifacts.resolve(name).toFile()).getWidth() > 100, name);
+        }
+        String table = new SweepSummary().table(result);
+        assertTrue(table.contains("fit [wide]") && table.contains("fit [tight]"), table);
+        String markdown = new SweepSummary().markdown(result);
+        assertFalse(markdown.contains("wide/"), "variant metrics are rows, not columns: " + markdown);
+        String json = Files.readString(artifacts.resolve("metrics.json"));
+        assertTrue(json.contains("\"variants\"") && json.contains("\"std\" : 2.0"), json);
+    }
+
+    private static float[] heldOutRing8(int n) {
+        try (ai.djl.ndarray.NDManager manager = ai.djl.ndarray.NDManager.newBaseManager()) {
+            dev.genlab.api.DatasetProvider ring8 = registry.dataset("ring8").orElseThrow();
+            Map<String, Object> params = new java.util.LinkedHashMap<>();
+            ring8.parameters().params().forEach(p -> params.put(p.name(), p.defaultValue()));
+            params.put("n", 2000L);
+            dev.genlab.api.Dataset held = ring8.loadHeldOut(new dev.genlab.api.DatasetSetup(
+                    new dev.genlab.api.Params(params), manager, 3)).orElseThrow();
+            return java.util.Arrays.copyOf(held.data().toFloatArray(), 2 * n);
+        }
+    }
+
+    @Test
     void aFixedSeedReproducesBitForBitAndAnotherSeedDoesNot() throws Exception {
         Path specFile = spec(BASE);
         SweepResult a = run(specFile, tmp.resolve("a"));

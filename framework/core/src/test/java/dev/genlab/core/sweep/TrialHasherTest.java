@@ -55,4 +55,20 @@ class TrialHasherTest {
         assertNotEquals(h, hasher.hash("vae", Map.of("beta", 0L), ring, train, eval, 0));
         assertNotEquals(h, hasher.hash("gan", p, ring, train, eval, 0));
     }
+
+    @Test
+    void heldOutCountAndVariantsCountOnlyWhenTheyDifferFromTheDefaults() {
+        Map<String, Object> p = Map.of("sampler", "ddpm");
+        String h = hasher.hash("diffusion", p, ring, train, eval, 0);
+        assertEquals(h, hasher.hash("diffusion", p, ring, train, eval, 0, Map.of()), "v1 specs keep their hashes");
+        assertEquals(h, hasher.hash("diffusion", p, ring, train,
+                new EvaluateSpec(2500, List.of("prdc", "frechet"), EvaluateSpec.DEFAULT_HELDOUT), 0));
+        assertNotEquals(h, hasher.hash("diffusion", p, ring, train,
+                new EvaluateSpec(2500, List.of("prdc", "frechet"), 0), 0));
+        String withVariant = hasher.hash("diffusion", p, ring, train, eval, 0,
+                Map.of("ddim50", Map.of("sampler", "ddim", "sample_steps", 50L)));
+        assertNotEquals(h, withVariant);
+        assertNotEquals(withVariant, hasher.hash("diffusion", p, ring, train, eval, 0,
+                Map.of("ddim50", Map.of("sampler", "ddim", "sample_steps", 20L))));
+    }
 }

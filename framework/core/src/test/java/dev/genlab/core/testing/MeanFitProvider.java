@@ -4,7 +4,9 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import dev.genlab.api.Batch;
+import dev.genlab.api.Diagnostics;
 import dev.genlab.api.GenlabApi;
+import dev.genlab.api.LikelihoodModel;
 import dev.genlab.api.ParamSchema;
 import dev.genlab.api.Paradigm;
 import dev.genlab.api.ParadigmProvider;
@@ -16,13 +18,20 @@ import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * A deliberately small paradigm for framework tests: an isotropic Gaussian whose mean is fitted by
  * gradient steps on the squared error, with real DJL arrays. {@code nan_at} makes step N report NaN,
  * which exercises divergence handling; {@code noise} adds random noise to the update so that results
  * depend on the engine seed (reproducibility tests need randomness to be meaningful).
+ *
+ * <p>It also has the version-2 capabilities, with values a test can recompute independently:
+ * {@link LikelihoodModel} (the exact Gaussian NLL per dimension), {@link Diagnostics} ({@code mean_0},
+ * {@code mean_1}, … and a figure {@code walk}: 2 paths of 3 points from the mean to the first two held-out
+ * examples), and {@code std} as a sampling parameter that evaluation variants may override.
  */
 public final class MeanFitProvider implements ParadigmProvider {
 
@@ -52,11 +61,16 @@ public final class MeanFitProvider implements ParadigmProvider {
     }
 
     @Override
+    public Set<String> samplingParameters() {
+        return Set.of("std");
+    }
+
+    @Override
     public Paradigm create(ParadigmSetup setup) {
         return new MeanFit(setup);
     }
 
-    private static final class MeanFit implements Paradigm {
+    private static final class MeanFit implements Paradigm, LikelihoodModel, Diagnostics {
         private final NDManager manager;
         private final int dim;
         private final double lr;
@@ -93,8 +107,37 @@ public final class MeanFitProvider implements ParadigmProvider {
 
         @Override
         public Samples sample(SampleRequest request) {
-            NDArray z = manager.randomNormal(new Shape(request.n(), dim)).mul(std).add(mean);
+            Map<String, Object> options = request.options().values();
+            double s = options.containsKey("std") ? ((Number) options.get("std")).doubleValue() : std;
+            NDArray z = manager.randomNormal(new Shape(request.n(), dim)).mul(s).add(mean);
             return new Samples(z, null, 1);
+        }
+
+        @Override
+        public double nllNatsPerDim(Batch batch) {
+            NDArray x = batch.data().reshape(batch.size(), dim);
+            double squared = x.sub(mean).square().sum().getFloat() / ((double) batch.size() * dim);
+            return 0.5 * Math.log(2 * Math.PI * std * std) + squared / (2 * std * std);
+        }
+
+        @Override
+        public Map<String, Double> diagnose(Batch heldOut) {
+            Map<String, Double> out = new LinkedHashMap<>();
+            float[] m = mean.toFloatArray();
+            for (int i = 0; i < m.length; i++) {
+                out.put("mean_" + i, (double) m[i]);
+            }
+            return out;
+        }
+
+        @Override
+        public Map<String, NDArray> figures(Batch heldOut, NDManager owner) {
+            NDArray ends = heldOut.data().reshape(heldOut.size(), dim).get("0:2");
+            NDArray t = owner.create(new float[] {0f, 0.5f, 1f}).reshape(1, 3, 1);
+            NDArray start = mean.reshape(1, 1, dim);
+            NDArray walk = start.add(ends.reshape(2, 1, dim).sub(start).mul(t));
+            walk.attach(owner);
+            return Map.of("walk", walk);
         }
 
         @Override

@@ -2,6 +2,8 @@ package dev.genlab.plugin.diffusion;
 
 import dev.genlab.api.DataShape;
 import dev.genlab.api.Params;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * The diffusion paradigm's parameters, read from validated {@link Params} and checked against each
@@ -76,24 +78,16 @@ record DiffusionConfig(
      * @throws IllegalArgumentException naming the parameters that conflict and how to fix them
      */
     static DiffusionConfig from(Params p, DataShape shape) {
+        List<String> problems = problems(p);
+        if (!problems.isEmpty()) {
+            throw new IllegalArgumentException(problems.get(0));
+        }
         int timesteps = p.getInt("timesteps");
         String sampler = p.getString("sampler");
         int sampleSteps = p.getInt("sample_steps");
-        if (!sampler.equals(DDPM) && sampleSteps > timesteps) {
-            throw new IllegalArgumentException("sample_steps (" + sampleSteps + ") exceeds timesteps ("
-                    + timesteps + "): the " + sampler + " sampler visits a subset of the T steps; set sample_steps <= "
-                    + timesteps);
-        }
         double betaStart = p.getDouble("beta_start");
         double betaEnd = p.getDouble("beta_end");
-        if (betaStart > betaEnd) {
-            throw new IllegalArgumentException("beta_start (" + betaStart + ") exceeds beta_end (" + betaEnd
-                    + "): the linear schedule adds noise increasingly");
-        }
         int timeDim = p.getInt("time_dim");
-        if (timeDim % 2 != 0) {
-            throw new IllegalArgumentException("time_dim (" + timeDim + ") must be even: half sines, half cosines");
-        }
         boolean conditional = p.getBoolean("conditional") && shape.labelled();
         double labelDropout = p.getDouble("label_dropout");
         double guidance = p.getDouble("guidance_scale");
@@ -132,6 +126,44 @@ record DiffusionConfig(
                 p.getDouble("grad_clip"), p.getInt("warmup"), p.getDouble("ema_decay"), p.getBoolean("normalize"),
                 p.getBoolean("clip_denoised"), p.getInt("sample_batch"),
                 p.getInt("likelihood_timesteps"));
+    }
+
+    /**
+     * The rules between parameters that hold whatever the data (the shape-dependent ones are in
+     * {@link #from}); {@link DiffusionProvider#validate} reports them before training.
+     *
+     * @param p validated, defaulted parameters
+     * @return one message per broken rule
+     */
+    static List<String> problems(Params p) {
+        List<String> out = new ArrayList<>();
+        int timesteps = p.getInt("timesteps");
+        String sampler = p.getString("sampler");
+        int sampleSteps = p.getInt("sample_steps");
+        if (!sampler.equals(DDPM) && sampleSteps > timesteps) {
+            out.add("sample_steps (" + sampleSteps + ") exceeds timesteps (" + timesteps + "): the " + sampler
+                    + " sampler visits a subset of the T steps; set sample_steps <= " + timesteps);
+        }
+        double betaStart = p.getDouble("beta_start");
+        double betaEnd = p.getDouble("beta_end");
+        if (betaStart > betaEnd) {
+            out.add("beta_start (" + betaStart + ") exceeds beta_end (" + betaEnd
+                    + "): the linear schedule adds noise increasingly");
+        }
+        int timeDim = p.getInt("time_dim");
+        if (timeDim % 2 != 0) {
+            out.add("time_dim (" + timeDim + ") must be even: half sines, half cosines");
+        }
+        double guidance = p.getDouble("guidance_scale");
+        if (guidance > 0 && !p.getBoolean("conditional")) {
+            out.add("guidance_scale (" + guidance + ") needs a class-conditional model: set conditional: true, "
+                    + "or set guidance_scale: 0");
+        }
+        if (guidance > 0 && p.getDouble("label_dropout") == 0) {
+            out.add("guidance_scale (" + guidance + ") needs label_dropout > 0: classifier-free guidance contrasts "
+                    + "the conditional model with the unconditional one, which only label dropout trains");
+        }
+        return out;
     }
 
     /** @return true if the network takes class labels */

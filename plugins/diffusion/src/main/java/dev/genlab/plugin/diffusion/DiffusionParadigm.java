@@ -12,6 +12,7 @@ import dev.genlab.api.DataShape;
 import dev.genlab.api.LikelihoodModel;
 import dev.genlab.api.Paradigm;
 import dev.genlab.api.ParadigmSetup;
+import dev.genlab.api.Params;
 import dev.genlab.api.SampleRequest;
 import dev.genlab.api.Samples;
 import dev.genlab.api.StepResult;
@@ -66,6 +67,8 @@ final class DiffusionParadigm implements Paradigm, LikelihoodModel, ConditionalM
     /** Owns weights, their average, optimiser state; closing it frees the model. */
     private final NDManager manager;
     private final DiffusionConfig config;
+    /** The trial's parameters, which a sample request's options override for that request. */
+    private final Params params;
     private final DataShape shape;
     private final int dim;
     /** Keys every host random stream; part of the saved state, so a loaded model continues the original's streams. */
@@ -93,6 +96,7 @@ final class DiffusionParadigm implements Paradigm, LikelihoodModel, ConditionalM
         this.trialManager = setup.manager();
         this.manager = setup.manager().newSubManager();
         this.config = config;
+        this.params = setup.params();
         this.shape = setup.shape();
         this.dim = shape.size();
         this.seed = setup.seed();
@@ -297,6 +301,10 @@ final class DiffusionParadigm implements Paradigm, LikelihoodModel, ConditionalM
 
     @Override
     public Samples sample(SampleRequest request) {
+        // Options may only name sampling parameters (DiffusionProvider.SAMPLING), so the network, schedule
+        // and weights described by `config` stay the same; `from` re-checks cross-parameter rules.
+        DiffusionConfig config = request.options().values().isEmpty()
+                ? this.config : DiffusionConfig.from(params.with(request.options()), shape);
         int n = request.n();
         int[] labels = config.conditional() ? request.labelsIfPresent().orElse(null) : null;
         if (labels != null) {
@@ -319,7 +327,7 @@ final class DiffusionParadigm implements Paradigm, LikelihoodModel, ConditionalM
             sampleCalls = 0;
         }
         SplittableRandom random = stream(SAMPLE_STREAM, step, sampleCalls++);
-        Sampler sampler = new Sampler(schedule, clipRange());
+        Sampler sampler = new Sampler(schedule, clipRange(config));
         List<NDArray> parts = new ArrayList<>();
         try (NDManager scope = manager.newSubManager()) {
             for (int start = 0; start < n; start += config.sampleBatch()) {
@@ -337,7 +345,7 @@ final class DiffusionParadigm implements Paradigm, LikelihoodModel, ConditionalM
         }
     }
 
-    private Sampler.Clip clipRange() {
+    private Sampler.Clip clipRange(DiffusionConfig config) {
         if (!config.clipDenoised() || low > high) {
             return null;
         }

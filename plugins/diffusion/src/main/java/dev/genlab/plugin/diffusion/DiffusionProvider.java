@@ -5,7 +5,9 @@ import dev.genlab.api.Paradigm;
 import dev.genlab.api.ParadigmProvider;
 import dev.genlab.api.ParadigmSetup;
 import dev.genlab.api.ParamSchema;
+import dev.genlab.api.Params;
 import java.util.List;
+import java.util.Set;
 
 /**
  * The {@code diffusion} paradigm: a denoising diffusion probabilistic model (Ho et al. 2020) trained with
@@ -78,6 +80,20 @@ public final class DiffusionProvider implements ParadigmProvider {
                 .addInt("likelihood_timesteps", 100, 1, 10_000,
                         "variational bound: intermediate terms evaluated (stratified estimate; all if >= T-1)")
                 .build();
+    }
+
+    /** Parameters that change only how the trained model samples; evaluation variants may override them. */
+    static final Set<String> SAMPLING = Set.of("sampler", "sample_steps", "spacing", "eta", "guidance_scale",
+            "clip_denoised", "sample_batch");
+
+    @Override
+    public Set<String> samplingParameters() {
+        return SAMPLING;
+    }
+
+    @Override
+    public List<String> validate(Params params) {
+        return DiffusionConfig.problems(params);
     }
 
     @Override

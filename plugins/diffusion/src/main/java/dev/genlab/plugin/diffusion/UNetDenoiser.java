@@ -7,15 +7,17 @@ import java.util.List;
 /**
  * A small U-Net-style convolutional denoiser for C×H×W images, sized for CPU budgets.
  *
- * <p>A patch embedding (a p×p convolution with stride p, or a 3×3 one for p = 1) maps the image to
- * {@code channels} maps at H/p; level 0 runs {@code blocks} residual blocks there, a strided 3×3
- * convolution halves the resolution and doubles the channels, level 1 runs {@code blocks} residual blocks
- * and one middle block; the way up mirrors it, adding (not concatenating: half the cost) each level's
- * skip before its blocks, with a learned 2×2 transposed convolution between levels and a zero-initialised
- * p×p one back to pixels. Residual blocks are GN → GELU → conv3 (+ projected conditioning) → GN → GELU →
- * conv3 (zero-initialised, so each block starts as the identity), as in Ho et al. (2020) without attention,
- * which costs too much on a CPU at this size. With p = 2 and 32 channels a 28×28 example costs about
- * 40 MFLOP per forward pass.
+ * <p>A patch embedding (a full-resolution 3×3 convolution to {@code channels}/2 maps, then a p×p one with
+ * stride p; just a 3×3 convolution for p = 1) maps the image to {@code channels} maps at H/p; level 0 runs
+ * {@code blocks} residual blocks there, a strided 3×3 convolution halves the resolution and doubles the
+ * channels, level 1 runs {@code blocks} residual blocks and one middle block; the way up mirrors it, adding
+ * (not concatenating: half the cost) each level's skip before its blocks, with a learned 2×2 transposed
+ * convolution between levels, a p×p one back to {@code channels}/2 full-resolution maps and a
+ * zero-initialised 3×3 convolution to pixels. The two full-resolution convolutions cost little and let
+ * neighbouring pixels of different patches interact. Residual blocks are GN → GELU → conv3 (+ projected
+ * conditioning) → GN → GELU → conv3 (zero-initialised, so each block starts as the identity), as in Ho et
+ * al. (2020) without attention, which costs too much on a CPU at this size. With p = 2 and 32 channels a
+ * 28×28 example costs about 40 MFLOP per forward pass (24 channels: about 25).
  */
 final class UNetDenoiser implements Denoiser {
 
@@ -23,6 +25,8 @@ final class UNetDenoiser implements Denoiser {
     private final int channels;
     private final int patch;
     private final Conditioning conditioning;
+    /** Full-resolution 3×3 convolution before patching (null for p = 1). */
+    private final Nn.Conv stemPixels;
     private final Nn.Conv stemConv;
     private final Nn.Conv down;
     private final Nn.Unpatch up;
@@ -34,6 +38,8 @@ final class UNetDenoiser implements Denoiser {
     private final Nn.GroupNormalisation outNorm;
     private final Nn.Conv outConv;
     private final Nn.Unpatch outUnpatch;
+    /** Full-resolution 3×3 convolution after un-patching (null for p = 1). */
+    private final Nn.Conv outPixels;
 
     /** One residual block at a fixed channel count. */
     private record ResBlock(Nn.GroupNormalisation norm1, Nn.Conv conv1, Nn.Dense embed,
@@ -71,9 +77,14 @@ final class UNetDenoiser implements Denoiser {
         int embedDim = 4 * channels;
         int wide = 2 * channels;
         conditioning = Conditioning.of(layout, timeDim, embedDim, classes);
-        stemConv = patch == 1
-                ? Nn.Conv.of(layout, "stem", imageChannels, channels, 3, 1, 1, false)
-                : Nn.Conv.of(layout, "stem", imageChannels, channels, patch, patch, 0, false);
+        int pixelChannels = Math.max(1, channels / 2);
+        if (patch == 1) {
+            stemPixels = null;
+            stemConv = Nn.Conv.of(layout, "stem", imageChannels, channels, 3, 1, 1, false);
+        } else {
+            stemPixels = Nn.Conv.of(layout, "stem.pixels", imageChannels, pixelChannels, 3, 1, 1, false);
+            stemConv = Nn.Conv.of(layout, "stem", pixelChannels, channels, patch, patch, 0, false);
+        }
         for (int j = 0; j < blocks; j++) {
             level0Down.add(ResBlock.of(layout, "down0." + j, channels, embedDim));
         }
@@ -93,9 +104,11 @@ final class UNetDenoiser implements Denoiser {
         if (patch == 1) {
             outConv = Nn.Conv.of(layout, "out", channels, imageChannels, 3, 1, 1, true);
             outUnpatch = null;
+            outPixels = null;
         } else {
             outConv = null;
-            outUnpatch = Nn.Unpatch.of(layout, "out", channels, imageChannels, patch, true);
+            outUnpatch = Nn.Unpatch.of(layout, "out.unpatch", channels, pixelChannels, patch, false);
+            outPixels = Nn.Conv.of(layout, "out", pixelChannels, imageChannels, 3, 1, 1, true);
         }
     }
 
@@ -107,7 +120,7 @@ final class UNetDenoiser implements Denoiser {
     @Override
     public NDArray predict(NDArray[] p, NDArray x, NDArray timeEmbedding, NDArray classes) {
         NDArray e = conditioning.apply(p, timeEmbedding, classes);
-        NDArray h = stemConv.apply(p, x);
+        NDArray h = stemPixels == null ? stemConv.apply(p, x) : stemConv.apply(p, Nn.gelu(stemPixels.apply(p, x)));
         for (ResBlock block : level0Down) {
             h = block.apply(p, h, e);
         }
@@ -126,7 +139,7 @@ final class UNetDenoiser implements Denoiser {
             h = block.apply(p, h, e);
         }
         h = Nn.gelu(outNorm.apply(p, h));
-        return outConv != null ? outConv.apply(p, h) : outUnpatch.apply(p, h);
+        return outConv != null ? outConv.apply(p, h) : outPixels.apply(p, Nn.gelu(outUnpatch.apply(p, h)));
     }
 
     @Override

@@ -30,6 +30,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.ServiceLoader;
@@ -209,6 +210,29 @@ class DiffusionParadigmTest {
     }
 
     @Test
+    void requestOptionsSwitchTheSamplerOnTheSameWeightsAndAreChecked() {
+        Random random = new Random(4);
+        float[] points = ring(random, 64);
+        try (DiffusionParadigm p = create(POINTS, SMALL, Map.of("sampler", "ddim", "sample_steps", 10L), 0)) {
+            train(p, points, null, new Shape(64, 2));
+            assertTrue(new DiffusionProvider().parameters().params().stream().map(ParamSpec::name).toList()
+                    .containsAll(new DiffusionProvider().samplingParameters()));
+            Samples ddpm = p.sample(new SampleRequest(4, null, null, null, new Params(Map.of("sampler", "ddpm"))));
+            assertEquals(50, ddpm.evaluationsPerSample()); // all T steps of SMALL
+            ddpm.data().close();
+            Samples five = p.sample(new SampleRequest(4, null, null, null, new Params(Map.of("sample_steps", 5L))));
+            assertEquals(5, five.evaluationsPerSample());
+            five.data().close();
+            Samples own = p.sample(SampleRequest.of(4)); // options never stick
+            assertEquals(10, own.evaluationsPerSample());
+            own.data().close();
+            // Cross-parameter rules hold for options too: guidance needs a conditional model.
+            assertThrows(IllegalArgumentException.class, () -> p.sample(new SampleRequest(4, null, null, null,
+                    new Params(Map.of("guidance_scale", 2.0)))));
+        }
+    }
+
+    @Test
     void theSameSeedGivesTheSameModelAndSamplesAndAnotherSeedDoesNot() throws IOException {
         Random random = new Random(3);
         float[][] batches = {ring(random, 128), ring(random, 128), ring(random, 128)};
@@ -283,6 +307,13 @@ class DiffusionParadigmTest {
         e = assertThrows(IllegalArgumentException.class,
                 () -> DiffusionConfig.from(params(Map.of("beta_start", 0.1), Map.of()), POINTS));
         assertTrue(e.getMessage().contains("beta_start"), e.getMessage());
+
+        // The provider reports every shape-free conflict at once, before training (genlab validate).
+        List<String> all = new DiffusionProvider().validate(params(Map.of("timesteps", 20L, "sample_steps", 50L,
+                "time_dim", 33L, "beta_start", 0.1, "guidance_scale", 1.0, "label_dropout", 0.0), Map.of()));
+        assertEquals(4, all.size(), all.toString());
+        assertTrue(all.get(0).contains("sample_steps (50) exceeds timesteps (20)"), all.toString());
+        assertTrue(new DiffusionProvider().validate(params(Map.of(), Map.of())).isEmpty());
 
         DiffusionConfig fine = DiffusionConfig.from(params(Map.of(), Map.of()), DataShape.image(1, 28, 28, 10));
         assertEquals("unet", fine.network());

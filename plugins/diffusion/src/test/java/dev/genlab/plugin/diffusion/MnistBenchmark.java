@@ -29,7 +29,10 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
  * Opt-in benchmark (not a unit test) for sizing the MNIST configuration: reads gzip'ed IDX digits from
  * {@code -Dgenlab.mnist=DIR}, trains the conditional U-Net for {@code -Dsteps} steps (batch
  * {@code -Dbatch}), prints the mean step time, and writes guided and unguided sample grids (one row per
- * digit) to {@code -Dout}. Parameters override with {@code -Dp.NAME=VALUE}.
+ * digit) to {@code -Dout}. Parameters override with {@code -Dp.NAME=VALUE}; {@code -Dsave=FILE} keeps the
+ * trained state and {@code -Dload=FILE} samples a saved one without training (e.g. with other sampler
+ * parameters, which the saved state does not fix); {@code -Dnll=N} prints the variational bound on the
+ * first N images.
  */
 class MnistBenchmark {
 
@@ -38,6 +41,7 @@ class MnistBenchmark {
     void trainAndDrawGrids() throws IOException {
         Path dir = Path.of(System.getProperty("genlab.mnist"));
         int steps = Integer.getInteger("steps", 300);
+        String tag = System.getProperty("tag", "");
         int batch = Integer.getInteger("batch", 64);
         Path out = Path.of(System.getProperty("out", "/tmp"));
         float[] images = readImages(dir.resolve("digits-images-idx3-ubyte.gz"));
@@ -45,6 +49,13 @@ class MnistBenchmark {
         int n = labels.length;
         Random random = new Random(0);
         try (NDManager manager = NDManager.newBaseManager(); DiffusionParadigm p = create(manager)) {
+            String load = System.getProperty("load");
+            if (load != null) {
+                try (InputStream in = Files.newInputStream(Path.of(load))) {
+                    p.load(in);
+                }
+                steps = 0;
+            }
             long t0 = System.nanoTime();
             for (int s = 1; s <= steps; s++) {
                 float[] x = new float[batch * 784];
@@ -62,6 +73,24 @@ class MnistBenchmark {
                 if (s % 100 == 0) {
                     System.out.printf("step %d loss %.4f  %.0f ms/step%n", s, loss, (System.nanoTime() - t0) / 1e6 / s);
                 }
+            }
+            String save = System.getProperty("save");
+            if (save != null) {
+                try (java.io.OutputStream o = Files.newOutputStream(Path.of(save))) {
+                    p.save(o);
+                }
+            }
+            int nllImages = Integer.getInteger("nll", 0);
+            if (nllImages > 0) {
+                long t = System.nanoTime();
+                double nats;
+                try (NDManager m = manager.newSubManager()) {
+                    float[] x = java.util.Arrays.copyOf(images, nllImages * 784);
+                    int[] y = java.util.Arrays.copyOf(labels, nllImages);
+                    nats = p.nllNatsPerDim(new Batch(m.create(x, new Shape(nllImages, 1, 28, 28)), m.create(y)));
+                }
+                System.out.printf("variational bound on %d images: %.4f nats/dim = %.4f bits/dim (%.1f s)%n",
+                        nllImages, nats, nats / Math.log(2), (System.nanoTime() - t) / 1e9);
             }
             int[] wanted = new int[100];
             for (int i = 0; i < 100; i++) {
@@ -81,7 +110,7 @@ class MnistBenchmark {
                         grid.getRaster().setSample((i % 10) * 28 + px % 28, (i / 10) * 28 + px / 28, 0, g);
                     }
                 }
-                ImageIO.write(grid, "png", out.resolve("mnist-guidance-" + (int) w + ".png").toFile());
+                ImageIO.write(grid, "png", out.resolve("mnist" + tag + "-guidance-" + (int) w + ".png").toFile());
             }
         }
     }
