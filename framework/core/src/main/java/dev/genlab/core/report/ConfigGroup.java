@@ -21,6 +21,11 @@ public record ConfigGroup(String config, String paradigm, Map<String, String> sw
         runs = List.copyOf(runs);
     }
 
+    /** @return the evaluation variant of the group's rows, or null for the main evaluation */
+    public String variant() {
+        return runs.isEmpty() ? null : runs.get(0).variant();
+    }
+
     /** @return the finished runs */
     public List<ReportRun> finished() {
         return runs.stream().filter(ReportRun::finished).toList();

@@ -150,7 +150,8 @@ public final class ReportCharts {
                     rest.append(rest.length() == 0 ? "" : " ").append(k).append('=').append(v);
                 }
             });
-            String line = rest.length() == 0 ? paradigm : paradigm + " " + rest;
+            String line = (rest.length() == 0 ? paradigm : paradigm + " " + rest)
+                    + (g.variant() == null ? "" : " [" + g.variant() + "]");
             lines.computeIfAbsent(line, k -> new ArrayList<>())
                     .add(new double[] {Double.parseDouble(value), s.mean(), s.std()});
         }

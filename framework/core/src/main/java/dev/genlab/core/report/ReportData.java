@@ -17,7 +17,7 @@ import java.util.Set;
  * @param wallSeconds the sweep's wall time (0 if unknown or still running)
  * @param axes per paradigm, the short names of its swept parameters (those whose value varies between its
  *     runs, the seed excepted), in first-seen order
- * @param runs the trial runs in plan order
+ * @param runs the trial runs in plan order, each followed by one row per evaluation variant it has
  */
 public record ReportData(String experimentName, String sweepRunId, double wallSeconds,
         Map<String, List<String>> axes, List<ReportRun> runs) {
@@ -44,6 +44,11 @@ public record ReportData(String experimentName, String sweepRunId, double wallSe
         List<ConfigGroup> out = new ArrayList<>();
         byConfig.forEach((config, rs) -> out.add(new ConfigGroup(config, rs.get(0).paradigm(), rs.get(0).swept(), rs)));
         return out;
+    }
+
+    /** @return the trial runs themselves, without the rows of their evaluation variants */
+    public List<ReportRun> trials() {
+        return runs.stream().filter(r -> r.variant() == null).toList();
     }
 
     /** @return every final metric of a finished run: the headline ones first */

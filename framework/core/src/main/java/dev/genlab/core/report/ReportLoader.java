@@ -101,8 +101,16 @@ public final class ReportLoader {
                     swept.put(key, value);
                 }
             }
-            runs.add(new ReportRun(r.id(), r.name(), paradigm, seed(r), r.status(), swept, evalMetrics(r),
-                    losses(r), samples(r), seconds(r), r.tags().get("genlab.failure")));
+            Map<String, Map<String, Double>> metrics = evalMetrics(r);
+            String failure = r.tags().get("genlab.failure");
+            runs.add(new ReportRun(r.id(), r.name(), paradigm, seed(r), r.status(), swept,
+                    metrics.getOrDefault("", Map.of()), losses(r), samples(r, "samples.png"), seconds(r), failure, null));
+            metrics.forEach((variant, values) -> {
+                if (!variant.isEmpty()) { // same training, so no loss curves of its own
+                    runs.add(new ReportRun(r.id(), r.name(), paradigm, seed(r), r.status(), swept, values, Map.of(),
+                            samples(r, "samples_" + variant + ".png"), seconds(r), failure, variant));
+                }
+            });
         }
         double wall = seconds(sweep);
         if (sweep.endTimeMs() == null) { // the end-of-sweep report is written before its sweep run ends
@@ -167,12 +175,20 @@ public final class ReportLoader {
         }
     }
 
-    /** The final evaluation: the latest value of each {@code eval/} metric (mid-training ones come earlier). */
-    private static Map<String, Double> evalMetrics(RunRecord r) {
-        Map<String, Double> out = new LinkedHashMap<>();
+    /**
+     * The final evaluation: the latest value of each {@code eval/} metric (mid-training ones come earlier),
+     * by variant: "" for the main evaluation, {@code v} for {@code eval/v/<metric>}.
+     */
+    private static Map<String, Map<String, Double>> evalMetrics(RunRecord r) {
+        Map<String, Map<String, Double>> out = new LinkedHashMap<>();
+        out.put("", new LinkedHashMap<>());
         for (String key : r.metrics().keySet()) {
             if (key.startsWith(EVAL)) {
-                r.latest(key).ifPresent(p -> out.put(key.substring(EVAL.length()), p.value()));
+                String name = key.substring(EVAL.length());
+                int slash = name.indexOf('/');
+                String variant = slash < 0 ? "" : name.substring(0, slash);
+                Map<String, Double> values = out.computeIfAbsent(variant, k -> new LinkedHashMap<>());
+                r.latest(key).ifPresent(p -> values.put(name.substring(slash + 1), p.value()));
             }
         }
         return out;
@@ -189,9 +205,9 @@ public final class ReportLoader {
         return out;
     }
 
-    private static Path samples(RunRecord r) {
+    private static Path samples(RunRecord r, String name) {
         for (ArtifactRecord a : r.artifacts()) {
-            if (a.path().equals("samples.png")) {
+            if (a.path().equals(name)) {
                 Path file = r.artifactFile(a);
                 return Files.isRegularFile(file) ? file : null;
             }

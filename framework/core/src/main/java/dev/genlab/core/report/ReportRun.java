@@ -21,6 +21,8 @@ import java.util.Map;
  * @param samples the run's {@code samples.png}, or null if it has none
  * @param wallSeconds the run's duration (0 while it is still running)
  * @param failure why the run failed (its {@code genlab.failure} tag), or empty
+ * @param variant the evaluation variant this row shows (the same trained model sampled another way, its
+ *     metrics logged as {@code eval/<variant>/<metric>}), or null for the run's main evaluation
  */
 public record ReportRun(
         String runId,
@@ -33,7 +35,8 @@ public record ReportRun(
         Map<String, List<double[]>> losses,
         Path samples,
         double wallSeconds,
-        String failure) {
+        String failure,
+        String variant) {
 
     /** Copies the maps, keeping their order. */
     public ReportRun {
@@ -43,10 +46,13 @@ public record ReportRun(
         failure = failure == null ? "" : failure;
     }
 
-    /** @return the configuration label: the paradigm and its swept values, seeds pooled */
+    /** @return the configuration label: the paradigm, its swept values and the variant, seeds pooled */
     public String config() {
         StringBuilder s = new StringBuilder(paradigm);
         swept.forEach((k, v) -> s.append(' ').append(k).append('=').append(v));
+        if (variant != null) {
+            s.append(" [").append(variant).append(']');
+        }
         return s.toString();
     }
 

@@ -238,9 +238,9 @@ public final class SweepReport {
     // ------------------------------------------------------------------------------------------ rendering
 
     private static String summaryLine(ReportData data, List<ConfigGroup> groups) {
-        long finished = data.runs().stream().filter(ReportRun::finished).count();
+        long finished = data.trials().stream().filter(ReportRun::finished).count();
         return String.format(Locale.ROOT, "%d configuration(s), %d trial run(s), %d finished%s; sweep run %s",
-                groups.size(), data.runs().size(), finished,
+                groups.size(), data.trials().size(), finished,
                 data.wallSeconds() > 0 ? String.format(Locale.ROOT, ", wall time %.1f s", data.wallSeconds()) : "",
                 data.sweepRunId());
     }
@@ -251,7 +251,7 @@ public final class SweepReport {
         s.append(summaryLine(data, groups)).append(". Cells are mean ± sample std over the finished seeds.\n\n");
         s.append(table(data)).append('\n');
         s.append("## Runs\n\n| run | status | seconds | run id | failure |\n|---|---|---|---|---|\n");
-        for (ReportRun r : data.runs()) {
+        for (ReportRun r : data.trials()) {
             s.append("| ").append(r.name().replace("|", "\\|")).append(" | ").append(r.status()).append(" | ")
                     .append(String.format(Locale.ROOT, "%.1f", r.wallSeconds())).append(" | ").append(r.runId())
                     .append(" | ").append(r.failure().replace("|", "\\|").replace("\n", " ")).append(" |\n");
@@ -297,7 +297,7 @@ public final class SweepReport {
         s.append("</tbody>\n</table></div>\n");
         s.append("<h2>Runs</h2>\n<div class=\"scroll\"><table>\n<thead><tr><th>run</th><th>status</th><th>seconds</th>")
                 .append("<th>run id</th><th>failure</th></tr></thead>\n<tbody>\n");
-        for (ReportRun r : data.runs()) {
+        for (ReportRun r : data.trials()) {
             s.append("<tr><td>").append(esc(r.name())).append("</td><td>").append(r.status()).append("</td><td>")
                     .append(String.format(Locale.ROOT, "%.1f", r.wallSeconds())).append("</td><td>").append(esc(r.runId()))
                     .append("</td><td>").append(esc(r.failure())).append("</td></tr>\n");

@@ -48,7 +48,7 @@ class SweepReportTest {
             train: {steps: 30, batch_size: 64, log_every: 5}
             evaluate: {samples: 400, metrics: [modes, speed, stability]}
             paradigms:
-              - {name: fit, plugin: meanfit, params: {lr: 0.2}}
+              - {name: fit, plugin: meanfit, params: {lr: 0.2, std: 0.5}, variants: {wide: {std: 2.0}}}
               - {name: broken, plugin: meanfit, params: {nan_at: 3}}
             sweep:
               seeds: [0, 1]
@@ -134,7 +134,9 @@ class SweepReportTest {
         LocalRunStore runs = new LocalRunStore(store);
         ReportData data = new ReportLoader().load(runs, "report-test");
         List<String> configs = data.groups().stream().map(ConfigGroup::config).toList();
-        assertEquals(List.of("fit lr=0.05", "fit lr=0.3", "broken"), configs);
+        assertEquals(List.of("fit lr=0.05", "fit lr=0.05 [wide]", "fit lr=0.3", "fit lr=0.3 [wide]", "broken"),
+                configs);
+        assertEquals(6, data.trials().size());
         assertEquals(List.of("lr"), data.axes().get("fit"));
 
         String table = report().table(data);
@@ -150,6 +152,16 @@ class SweepReportTest {
         String row = table.lines().filter(l -> l.startsWith("| fit lr=0.3 |")).findFirst().orElseThrow();
         assertTrue(row.startsWith("| fit lr=0.3 | 2/2 |"), row);
         assertTrue(row.contains(" " + expected.format() + " |"), row + " lacks " + expected.format());
+        // The variant's row: the same runs' eval/wide/ metrics (a wider sampler: fewer high-quality samples).
+        List<Double> wide = new ArrayList<>();
+        for (RunRecord r : runs.readRuns("report-test")) {
+            if ("0.3".equals(r.params().get("fit.lr")) && r.status() == RunStatus.FINISHED) {
+                wide.add(r.latestValue("eval/wide/high_quality_pct").orElseThrow());
+            }
+        }
+        String wideRow = table.lines().filter(l -> l.startsWith("| fit lr=0.3 [wide] |")).findFirst().orElseThrow();
+        assertTrue(wideRow.contains(" " + Stat.of(wide).format() + " |"), wideRow + " lacks " + Stat.of(wide).format());
+        assertTrue(Stat.of(wide).mean() < expected.mean(), "wide " + wide + " vs " + values);
         String broken = table.lines().filter(l -> l.startsWith("| broken |")).findFirst().orElseThrow();
         assertTrue(broken.startsWith("| broken | 0/2 | - |"), broken);
     }
@@ -160,7 +172,7 @@ class SweepReportTest {
         String trialId = result.trials().get(0).runId();
         ReportData byTrial = new ReportLoader().load(runs, trialId);
         assertEquals(result.parentRunId(), byTrial.sweepRunId());
-        assertEquals(result.trials().size(), byTrial.runs().size());
+        assertEquals(result.trials().size(), byTrial.trials().size());
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> new ReportLoader().load(runs, "no-such-experiment"));
         assertTrue(e.getMessage().contains("report-test"), e.getMessage());
