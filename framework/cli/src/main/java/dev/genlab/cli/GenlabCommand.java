@@ -8,7 +8,8 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = VersionProvider.class,
         description = "Run, sweep and compare generative-model experiments described in YAML.",
-        subcommands = {RunCommand.class, ValidateCommand.class, PluginsCommand.class, SyncCommand.class, UiCommand.class,
+        subcommands = {RunCommand.class, ValidateCommand.class, PluginsCommand.class, ReportCommand.class, SyncCommand.class,
+            UiCommand.class,
             picocli.CommandLine.HelpCommand.class},
         footerHeading = "%nExamples:%n",
         footer = {

@@ -147,7 +147,12 @@ class MlflowCliTest {
         assertEquals(3, runs.size(), runs.toString());
         JsonNode parent = runs.get(0);
         assertTrue(parent.path("parent").isNull(), "the sweep run is top-level");
-        assertEquals(List.of("summary.json", "summary.md"), strings(parent.path("artifacts")));
+        // The summary, and the sweep report with its charts (how many depends on the metrics logged).
+        List<String> files = strings(parent.path("artifacts"));
+        assertTrue(files.containsAll(List.of("report/report.html", "report/report.md", "summary.json", "summary.md")),
+                files.toString());
+        assertTrue(files.stream().filter(f -> f.startsWith("report/plots/")).count() >= 5, files.toString());
+        assertEquals(4, files.stream().filter(f -> !f.startsWith("report/plots/")).count(), files.toString());
         assertEquals("2", parent.path("tags").path("genlab.trials").asText());
         for (int i = 1; i <= 2; i++) {
             JsonNode child = runs.get(i);

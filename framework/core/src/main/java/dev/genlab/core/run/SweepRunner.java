@@ -6,9 +6,11 @@ import dev.genlab.api.DatasetSetup;
 import dev.genlab.api.Params;
 import dev.genlab.core.plugin.PluginRegistry;
 import dev.genlab.core.report.Plots;
+import dev.genlab.core.report.SweepReporter;
 import dev.genlab.core.spec.DatasetSpec;
 import dev.genlab.core.spec.ExperimentSpec;
 import dev.genlab.core.spec.SpecWriter;
+import dev.genlab.core.spec.TrackingSpec;
 import dev.genlab.core.sweep.SweepPlanner;
 import dev.genlab.core.sweep.Trial;
 import dev.genlab.tracking.RunStatus;
@@ -46,6 +48,7 @@ public final class SweepRunner {
     private final SweepPlanner planner;
     private final SpecWriter specWriter;
     private final Cancellation cancellation;
+    private final SweepReporter reporter;
 
     /**
      * @param registry installed plugins
@@ -58,11 +61,12 @@ public final class SweepRunner {
      * @param planner derives each trial's one-trial spec
      * @param specWriter writes that spec as YAML
      * @param cancellation set by Ctrl-C / SIGTERM: running trials end KILLED, no new one starts
+     * @param reporter writes the sweep report when the sweep ends
      */
     @Inject
     public SweepRunner(PluginRegistry registry, TrackerFactory trackers, RunOptions options, Plots plots,
             Provenance provenance, Progress progress, SweepSummary summary, SweepPlanner planner,
-            SpecWriter specWriter, Cancellation cancellation) {
+            SpecWriter specWriter, Cancellation cancellation, SweepReporter reporter) {
         this.registry = registry;
         this.trackers = trackers;
         this.options = options;
@@ -71,6 +75,7 @@ public final class SweepRunner {
         this.planner = planner;
         this.specWriter = specWriter;
         this.cancellation = cancellation;
+        this.reporter = reporter;
     }
 
     /**
@@ -131,7 +136,7 @@ public final class SweepRunner {
             });
             if (ledger != null && !cancellation.requested()) {
                 Optional<SweepResult> whole = finishShared(tracker, ledger, trials, parentId, results, experimentName,
-                        start);
+                        start, spec.tracking());
                 if (whole.isEmpty()) {
                     return new SweepResult(experimentName, parentId, results, (System.nanoTime() - start) / 1e9);
                 }
@@ -139,6 +144,7 @@ public final class SweepRunner {
             }
             SweepResult result = new SweepResult(experimentName, parentId, results, (System.nanoTime() - start) / 1e9);
             logSummary(tracker, parentId, result);
+            reporter.publish(tracker, spec.tracking(), options, parentId);
             tracker.endRun(parentId, cancellation.requested() ? RunStatus.KILLED
                     : result.failures() == 0 ? RunStatus.FINISHED : RunStatus.FAILED);
             return result;
@@ -153,7 +159,7 @@ public final class SweepRunner {
      * @return the whole sweep's result, or empty if trials of other processes are still going
      */
     private Optional<SweepResult> finishShared(Tracker tracker, SweepLedger ledger, List<Trial> plan, String parentId,
-            List<TrialResult> mine, String experimentName, long start) {
+            List<TrialResult> mine, String experimentName, long start, TrackingSpec tracking) {
         tracker.flush();
         Map<String, TrialResult> known = new HashMap<>();
         mine.forEach(r -> known.put(r.trial().hash(), r));
@@ -165,6 +171,7 @@ public final class SweepRunner {
         }
         SweepResult result = new SweepResult(experimentName, parentId, all.get(), (System.nanoTime() - start) / 1e9);
         logSummary(tracker, parentId, result);
+        reporter.publish(tracker, tracking, options, parentId);
         tracker.endRun(parentId, result.failures() == 0 ? RunStatus.FINISHED : RunStatus.FAILED);
         return Optional.of(result);
     }

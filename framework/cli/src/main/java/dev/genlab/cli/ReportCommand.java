@@ -1,0 +1,86 @@
+package dev.genlab.cli;
+
+import com.google.inject.Guice;
+import com.google.inject.Injector;
+import dev.genlab.core.report.ReportData;
+import dev.genlab.core.report.ReportLoader;
+import dev.genlab.core.report.SweepReport;
+import dev.genlab.tracking.local.LocalRunStore;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import org.apache.logging.log4j.Level;
+import org.apache.logging.log4j.core.config.Configurator;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code genlab report}: the HTML page and Markdown table of a sweep, read back from the local run store
+ * (the same report a sweep writes into its parent run's artifacts when it ends).
+ */
+@Command(name = "report", mixinStandardHelpOptions = true,
+        description = "Write a sweep's report (self-contained HTML page, Markdown table, PNG charts) from the "
+                + "local run store: per configuration, mean ± std over seeds of every metric, and plots.",
+        footerHeading = "%nExamples:%n",
+        footer = {
+            "  genlab report quickstart",
+            "  genlab report 7464402c018e46e19dd1b6a69b394633 --out /tmp/report",
+            "  genlab report ring8-paradigms --store /scratch/genlab-runs"
+        })
+final class ReportCommand implements Callable<Integer> {
+
+    @Parameters(paramLabel = "EXPERIMENT|SWEEP_RUN",
+            description = "An experiment name (its latest sweep) or a sweep's parent run id (a trial's run id "
+                    + "selects its sweep).")
+    String selector;
+
+    @Option(names = "--store", paramLabel = "DIR", description = "Local run store folder (default: ./genlab-runs).")
+    Path store;
+
+    @Option(names = "--out", paramLabel = "DIR",
+            description = "Output folder (default: ./genlab-reports/<experiment>).")
+    Path out;
+
+    @Option(names = {"-v", "--verbose"}, description = "Log at DEBUG level.")
+    boolean verbose;
+
+    @Spec
+    picocli.CommandLine.Model.CommandSpec command;
+
+    @Override
+    public Integer call() {
+        if (verbose) {
+            Configurator.setLevel("dev.genlab", Level.DEBUG);
+        }
+        Path root = store != null ? store : LocalRunStore.DEFAULT_ROOT;
+        if (!Files.isDirectory(root)) {
+            throw new UserError("no local run store at " + root.toAbsolutePath() + " (use --store DIR)");
+        }
+        Injector injector = Guice.createInjector();
+        ReportData data;
+        try {
+            data = injector.getInstance(ReportLoader.class).load(new LocalRunStore(root), selector);
+        } catch (IllegalArgumentException e) {
+            throw new UserError(e.getMessage());
+        }
+        Path dir = out != null ? out : Path.of("genlab-reports", folderName(data.experimentName()));
+        SweepReport report = injector.getInstance(SweepReport.class);
+        SweepReport.Written files = report.write(data, dir);
+        PrintWriter w = command.commandLine().getOut();
+        w.print(report.table(data));
+        w.println("report: " + files.html().toAbsolutePath());
+        w.println("markdown: " + files.markdown().toAbsolutePath() + " (" + files.images().size() + " images in "
+                + files.markdown().toAbsolutePath().getParent().resolve(SweepReport.PLOTS) + ")");
+        w.flush();
+        return ExitCodes.OK;
+    }
+
+    private static String folderName(String experiment) {
+        String s = experiment.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9._-]+", "-").replaceAll("^[-.]+|-+$", "");
+        return s.isEmpty() ? "experiment" : s;
+    }
+}

@@ -1,0 +1,91 @@
+package dev.genlab.cli;
+
+import static dev.genlab.cli.CliEndToEndTest.genlab;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.genlab.api.ParadigmProvider;
+import dev.genlab.core.plugin.PluginJarBuilder;
+import dev.genlab.tracking.RunStatus;
+import dev.genlab.tracking.local.LocalRunStore;
+import dev.genlab.tracking.local.RunRecord;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The vaegan plugin as a third party would ship it: its sources compiled against genlab-api and the DJL
+ * API alone into a jar, dropped into a plugins folder, and trained from a YAML spec through the CLI.
+ */
+class VaeGanPluginTest {
+
+    private static final Path SOURCES = CliEndToEndTest.REPO.resolve("plugins/vaegan/src/main/java");
+    private static final String PROVIDER = "dev.genlab.plugin.vaegan.VaeGanProvider";
+
+    @TempDir
+    Path tmp;
+
+    @Test
+    void theVaeGanJarRunsFromAPluginsFolder() throws Exception {
+        // Not on the CLI's classpath: only the jar can provide it.
+        assertThrows(ClassNotFoundException.class, () -> Class.forName(PROVIDER));
+        Path plugins = buildJar(tmp.resolve("plugins"));
+
+        CliEndToEndTest.Outcome listed = genlab("plugins", "vaegan", "--plugins-dir", plugins.toString());
+        assertEquals(0, listed.code(), listed.err());
+        assertTrue(listed.out().contains("gamma") && listed.out().contains("kl_weight"), listed.out());
+
+        Path spec = tmp.resolve("vaegan.yaml");
+        Files.writeString(spec, """
+                name: vaegan-third-party
+                dataset: {name: ring8, params: {n: 4000}}
+                train: {steps: 40, batch_size: 64, log_every: 10}
+                evaluate: {samples: 500, metrics: [modes, speed]}
+                paradigms:
+                  - {name: vaegan, plugin: vaegan, params: {latent_dim: 2, hidden: 32, gamma: 0.5}}
+                """);
+        Path store = tmp.resolve("runs");
+        CliEndToEndTest.Outcome run = genlab("run", spec.toString(), "--plugins-dir", plugins.toString(), "--store",
+                store.toString(), "--quiet");
+        assertEquals(0, run.code(), run.err());
+
+        RunRecord trial = new LocalRunStore(store).readRuns("vaegan-third-party").stream()
+                .filter(r -> r.parentRunId() != null).findFirst().orElseThrow();
+        assertEquals(RunStatus.FINISHED, trial.status());
+        assertEquals("test", trial.tags().get("genlab.plugin.version"));
+        assertTrue(trial.tags().get("genlab.plugin.source").endsWith("genlab-plugin-vaegan-test.jar"),
+                trial.tags().toString());
+        for (String loss : List.of("loss_d", "loss_enc", "loss_dec", "kl", "recon_feat")) {
+            assertEquals(4, trial.history("train/" + loss).size(), loss);
+        }
+        for (String count : List.of("params_encoder", "params_decoder", "params_discriminator", "modes_covered")) {
+            assertTrue(trial.latestValue("eval/" + count).isPresent(), count + " in " + trial.metrics().keySet());
+        }
+    }
+
+    /**
+     * Compiles the vaegan plugin's sources against genlab-api and the DJL API only, into a jar in a new folder.
+     *
+     * @param plugins the plugins folder to create
+     * @return the folder
+     */
+    static Path buildJar(Path plugins) throws IOException {
+        Files.createDirectories(plugins);
+        PluginJarBuilder jar = PluginJarBuilder.create(plugins, "genlab-plugin-vaegan-test.jar")
+                .service(ParadigmProvider.class, PROVIDER)
+                .manifest("Implementation-Version", "test");
+        try (Stream<Path> files = Files.walk(SOURCES)) {
+            for (Path file : files.filter(f -> f.toString().endsWith(".java")).toList()) {
+                String name = SOURCES.relativize(file).toString().replace('/', '.').replaceAll("\\.java$", "");
+                jar.source(name, Files.readString(file));
+            }
+        }
+        jar.build();
+        return plugins;
+    }
+}

@@ -1,0 +1,70 @@
+package dev.genlab.core.report;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Everything a sweep report shows: the trial runs of one sweep (or of a whole experiment) and the axes
+ * that were swept.
+ *
+ * @param experimentName the experiment's name
+ * @param sweepRunId the sweep's parent run, or null when the runs span several sweeps
+ * @param wallSeconds the sweep's wall time (0 if unknown or still running)
+ * @param axes per paradigm, the short names of its swept parameters (those whose value varies between its
+ *     runs, the seed excepted), in first-seen order
+ * @param runs the trial runs in plan order, each followed by one row per evaluation variant it has
+ */
+public record ReportData(String experimentName, String sweepRunId, double wallSeconds,
+        Map<String, List<String>> axes, List<ReportRun> runs) {
+
+    /** Metrics shown first, in this order, when present (the others follow in first-seen order). */
+    static final List<String> HEADLINE = List.of("modes_covered", "high_quality_pct", "reverse_kl", "precision",
+            "recall", "fd", "precision_lenet", "recall_lenet", "fd_lenet", "kid_lenet", "coverage",
+            "coverage_lenet", "samples_per_second", "params_total", "train_step_ms");
+
+    /** Copies the collections, keeping their order. */
+    public ReportData {
+        Map<String, List<String>> copy = new LinkedHashMap<>();
+        axes.forEach((k, v) -> copy.put(k, List.copyOf(v)));
+        axes = Collections.unmodifiableMap(copy);
+        runs = List.copyOf(runs);
+    }
+
+    /** @return one group per configuration, in order of first appearance */
+    public List<ConfigGroup> groups() {
+        Map<String, List<ReportRun>> byConfig = new LinkedHashMap<>();
+        for (ReportRun r : runs) {
+            byConfig.computeIfAbsent(r.config(), k -> new ArrayList<>()).add(r);
+        }
+        List<ConfigGroup> out = new ArrayList<>();
+        byConfig.forEach((config, rs) -> out.add(new ConfigGroup(config, rs.get(0).paradigm(), rs.get(0).swept(), rs)));
+        return out;
+    }
+
+    /** @return the trial runs themselves, without the rows of their evaluation variants */
+    public List<ReportRun> trials() {
+        return runs.stream().filter(r -> r.variant() == null).toList();
+    }
+
+    /** @return every final metric of a finished run: the headline ones first */
+    public List<String> metrics() {
+        Set<String> seen = new LinkedHashSet<>();
+        runs.stream().filter(ReportRun::finished).forEach(r -> seen.addAll(r.metrics().keySet()));
+        List<String> ordered = new ArrayList<>();
+        HEADLINE.stream().filter(seen::contains).forEach(ordered::add);
+        seen.stream().filter(m -> !ordered.contains(m)).forEach(ordered::add);
+        return ordered;
+    }
+
+    /** @return every training loss logged by a finished run, in first-seen order */
+    public List<String> losses() {
+        Set<String> seen = new LinkedHashSet<>();
+        runs.stream().filter(ReportRun::finished).forEach(r -> seen.addAll(r.losses().keySet()));
+        return List.copyOf(seen);
+    }
+}
