@@ -210,12 +210,14 @@ public final class BenchServer {
             NDArray b = m.randomUniform(-1, 1, new Shape(n, n));
             a.matMul(b).close(); // warm-up
             long t0 = System.nanoTime();
+            long c0 = cpuNanos();
             for (int i = 0; i < reps; i++) {
                 try (NDArray c = a.matMul(b)) {
                     c.getFloat(0, 0); // force completion
                 }
             }
-            return "{\"seconds\": " + (System.nanoTime() - t0) / 1e9 / reps + "}";
+            return "{\"seconds\": " + (System.nanoTime() - t0) / 1e9 / reps + ", \"cpu\": "
+                    + (cpuNanos() - c0) / 1e9 / reps + "}";
         }
     }
 
@@ -261,11 +263,14 @@ public final class BenchServer {
             return made;
         });
         long t0 = System.nanoTime();
+        long c0 = cpuNanos();
         Samples s = k.paradigm().sample(SampleRequest.of(n));
         s.data().getFloat(0, 0);
         double seconds = (System.nanoTime() - t0) / 1e9;
+        double cpu = (cpuNanos() - c0) / 1e9;
         s.data().close();
-        return "{\"seconds\": " + seconds + ", \"evaluations_per_sample\": " + s.evaluationsPerSample() + "}";
+        return "{\"seconds\": " + seconds + ", \"cpu\": " + cpu + ", \"evaluations_per_sample\": "
+                + s.evaluationsPerSample() + "}";
     }
 
     // ------------------------------------------------------------------ framework overhead
@@ -299,14 +304,16 @@ public final class BenchServer {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
         long t0 = System.nanoTime();
+        long c0 = cpuNanos();
         int code = Main.execute(new PrintWriter(out), new PrintWriter(err), "run", spec.toString(), "--quiet",
                 "--threads", System.getProperty("ai.djl.pytorch.num_threads", "1"), "--store",
                 dir.resolve("store").toString());
         double seconds = (System.nanoTime() - t0) / 1e9;
+        double cpu = (cpuNanos() - c0) / 1e9;
         if (code != 0) {
             throw new IllegalStateException("genlab run exited " + code + ": " + err);
         }
-        return "{\"seconds\": " + seconds + "}";
+        return "{\"seconds\": " + seconds + ", \"cpu\": " + cpu + "}";
     }
 
     /**
@@ -315,6 +322,7 @@ public final class BenchServer {
      */
     private String bare(int steps) {
         long t0 = System.nanoTime();
+        long c0 = cpuNanos();
         try (NDManager trial = root.newSubManager()) {
             Ring8Provider ring8 = new Ring8Provider();
             Map<String, Object> dataParams = new LinkedHashMap<>();
@@ -367,7 +375,7 @@ public final class BenchServer {
                 throw new IllegalStateException("bare loop diverged");
             }
         }
-        return "{\"seconds\": " + (System.nanoTime() - t0) / 1e9 + "}";
+        return "{\"seconds\": " + (System.nanoTime() - t0) / 1e9 + ", \"cpu\": " + (cpuNanos() - c0) / 1e9 + "}";
     }
 
     /**
