@@ -345,13 +345,13 @@ def pair(reply):
     return reply["seconds"], reply["cpu"]
 
 
-def bench_train(java, reps, results):
+def bench_train(java, reps, results, mlp_steps, gan_steps):
     print("1. train step (min / median)", flush=True)
     for batch in (64, 256):
         rng = torch.Generator().manual_seed(7)
         points = torch.randn(batch, 2, generator=rng) * 0.01 + torch.tensor([[1.0, 0.0]])
         mlp = DiffusionTrainer(points)
-        steps = 60  # a second or more per repetition: the JVM reads process CPU time in 10 ms ticks
+        steps = mlp_steps
         first = java.ask("train", "mlp", batch, 2)
         for _ in range(10):
             mlp.step()
@@ -363,7 +363,7 @@ def bench_train(java, reps, results):
 
         images = torch.rand(batch, 1, 28, 28, generator=rng) * 2 - 1
         gan = GanTrainer(images)
-        steps = 3 if batch == 256 else 5
+        steps = max(1, gan_steps * 64 // batch) if gan_steps else (3 if batch == 256 else 5)
         first = java.ask("train", "dcgan", batch, 1)
         for _ in range(3):
             gan.step()
@@ -518,6 +518,10 @@ def main():
     ap.add_argument("--workdir", required=True)
     ap.add_argument("--reps", type=int, default=5)
     ap.add_argument("--only", default="train,metrics,overhead,sampling,flops")
+    ap.add_argument("--mlp-steps", type=int, default=60,
+                    help="MLP train steps per repetition (a second or more: the JVM reads CPU time in 10 ms ticks)")
+    ap.add_argument("--gan-steps", type=int, default=0,
+                    help="GAN train steps per repetition at batch 64 (a quarter at 256); 0: 5 and 3")
     ap.add_argument("--metric-n", type=int, default=10_000)
     ap.add_argument("--metric-d", type=int, default=64)
     ap.add_argument("--trial-steps", type=int, default=1000)
@@ -536,7 +540,7 @@ def main():
         results = []
         try:
             if "train" in only:
-                bench_train(java, args.reps, results)
+                bench_train(java, args.reps, results, args.mlp_steps, args.gan_steps)
             if "metrics" in only:
                 bench_metrics(java, args.reps, args.metric_n, args.metric_d, args.workdir, results)
             if "overhead" in only:
