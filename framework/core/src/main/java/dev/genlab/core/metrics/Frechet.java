@@ -1,5 +1,9 @@
 package dev.genlab.core.metrics;
 
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+
 /**
  * The Fréchet distance between Gaussians fitted to two feature sets — the formula of the FID (Heusel et
  * al. 2017), in whatever feature space the sets come from:
@@ -32,34 +36,23 @@ final class Frechet {
         if (n < 2) {
             throw new IllegalArgumentException("a covariance needs at least 2 vectors, got " + n);
         }
-        double[] v = set.values();
-        double[] mean = new double[d];
-        for (int i = 0; i < n; i++) {
-            for (int j = 0; j < d; j++) {
-                mean[j] += v[i * d + j];
-            }
-        }
-        for (int j = 0; j < d; j++) {
-            mean[j] /= n;
+        // One double-precision matrix product in the engine (Σ = CᵀC/(n − 1) of the centred data): the same
+        // sums as a Java loop over rows, which took two thirds of the time for 10k × 64 features.
+        double[] mean;
+        double[] flat;
+        try (NDManager m = NDManager.newBaseManager()) {
+            NDArray x = m.create(set.values(), new Shape(n, d));
+            NDArray mu = x.mean(new int[] {0});
+            NDArray c = x.sub(mu);
+            mean = mu.toDoubleArray();
+            flat = c.transpose().matMul(c).div((double) (n - 1)).toDoubleArray();
         }
         double[][] cov = new double[d][d];
-        double[] centred = new double[d];
-        for (int i = 0; i < n; i++) {
-            for (int j = 0; j < d; j++) {
-                centred[j] = v[i * d + j] - mean[j];
-            }
-            for (int a = 0; a < d; a++) {
-                double ca = centred[a];
-                double[] row = cov[a];
-                for (int b = a; b < d; b++) {
-                    row[b] += ca * centred[b];
-                }
-            }
-        }
         for (int a = 0; a < d; a++) {
             for (int b = a; b < d; b++) {
-                cov[a][b] /= n - 1;
-                cov[b][a] = cov[a][b];
+                // Exactly symmetric, whatever order the product summed in.
+                cov[a][b] = flat[a * d + b];
+                cov[b][a] = flat[a * d + b];
             }
         }
         return new Gaussian(mean, cov);

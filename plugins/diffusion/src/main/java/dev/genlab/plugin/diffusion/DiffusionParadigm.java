@@ -213,8 +213,12 @@ final class DiffusionParadigm implements Paradigm, LikelihoodModel, ConditionalM
         }
         long n = adam.steps();
         float decay = (float) Math.min(config.emaDecay(), (1.0 + n) / (10.0 + n));
-        for (int i = 0; i < ema.length; i++) {
-            ema[i].muli(decay).addi(weights[i].mul(1 - decay));
+        // Two scalar arrays for all tensors: a Java number operand would make (and free) one per operation.
+        NDManager m = ema[0].getManager();
+        try (NDArray keep = m.create(decay); NDArray take = m.create(1 - decay)) {
+            for (int i = 0; i < ema.length; i++) {
+                ema[i].muli(keep).addi(weights[i].mul(take));
+            }
         }
     }
 

@@ -57,8 +57,12 @@ final class TimeEmbedding {
      * @return row-major {@code [batch, dim]}
      */
     float[] embed(int step, int batch) {
-        int[] steps = new int[batch];
-        java.util.Arrays.fill(steps, step);
-        return embed(steps);
+        // One row computed and copied: a sampler asks for this at every step, for batches of hundreds.
+        float[] row = embed(new int[] {step});
+        float[] out = new float[batch * dim];
+        for (int i = 0; i < batch; i++) {
+            System.arraycopy(row, 0, out, i * dim, dim);
+        }
+        return out;
     }
 }

@@ -148,5 +148,7 @@ class NoiseScheduleTest {
         // τ = t · 1000 / T: step 1 of T = 100 embeds like step 10 of T = 1000.
         assertArrayEquals(e.embed(new int[] {10}), new TimeEmbedding(8, 100).embed(new int[] {1}), 1e-6f);
         assertThrows(IllegalArgumentException.class, () -> new TimeEmbedding(7, 1000));
+        // A whole batch at one step (the samplers' form) is that step's row repeated.
+        assertArrayEquals(e.embed(new int[] {42, 42, 42}), e.embed(42, 3), 0f);
     }
 }

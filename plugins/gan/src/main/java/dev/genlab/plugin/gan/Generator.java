@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
+import ai.djl.nn.norm.BatchNorm;
 
 /**
  * The generator: z ~ N(0, I) (concatenated with the one-hot label when conditional) to one example.
@@ -16,8 +17,9 @@ import ai.djl.nn.Activation;
  *       2c×H/4×W/4, batch norm, ReLU, 4×4 stride-2 transposed conv to c×H/2×W/2, batch norm, ReLU,
  *       4×4 stride-2 transposed conv to C×H×W, tanh/sigmoid. Weights N(0, 0.02), BN scale N(1, 0.02).</li>
  * </ul>
- * Batch norm uses batch statistics while training and running averages (momentum 0.1) when sampling;
- * the running averages are updated only by generator updates.
+ * Batch norm uses batch statistics while training and running averages when sampling; the running
+ * averages are updated only by generator updates, as PyTorch's BatchNorm2d updates them (momentum 0.1,
+ * unbiased batch variance).
  */
 final class Generator {
 
@@ -138,26 +140,25 @@ final class Generator {
         return new Shape(n).addAll(exampleShape);
     }
 
-    private static NDArray channelMean(NDArray x) {
-        return x.mean(new int[] {3}, true).mean(new int[] {2}, true).mean(new int[] {0}, true);
-    }
-
-    private NDArray batchNorm(NDArray x, NDArray gamma, NDArray beta, int stats, Mode mode) {
-        long ch = x.getShape().get(1);
-        NDArray mean;
-        NDArray var;
+    /** Batch norm of [n, C, H, W] over n, H, W per channel with the running statistics {@code stats}, {@code stats + 1}. */
+    NDArray batchNorm(NDArray x, NDArray gamma, NDArray beta, int stats, Mode mode) {
         if (mode == Mode.EVAL) {
-            mean = running[stats].reshape(1, ch, 1, 1);
-            var = running[stats + 1].reshape(1, ch, 1, 1);
-        } else {
-            // DJL's PyTorch engine reduces one axis at a time; equal group sizes make this the joint mean.
-            mean = channelMean(x);
-            var = channelMean(x.sub(mean).square());
-            if (mode == Mode.TRAIN_UPDATE) {
-                running[stats].muli(1 - BN_MOMENTUM).addi(mean.stopGradient().reshape(ch).mul(BN_MOMENTUM));
-                running[stats + 1].muli(1 - BN_MOMENTUM).addi(var.stopGradient().reshape(ch).mul(BN_MOMENTUM));
-            }
+            long ch = x.getShape().get(1);
+            NDArray scale = running[stats + 1].add(BN_EPS).sqrt().reshape(1, ch, 1, 1);
+            return x.sub(running[stats].reshape(1, ch, 1, 1)).div(scale).mul(gamma.reshape(1, ch, 1, 1))
+                    .add(beta.reshape(1, ch, 1, 1));
         }
-        return x.sub(mean).div(var.add(BN_EPS).sqrt()).mul(gamma.reshape(1, ch, 1, 1)).add(beta.reshape(1, ch, 1, 1));
+        // The engine's fused batch norm (one kernel forward and backward, instead of a dozen elementwise
+        // operations and reductions whose backward dominated the conv GAN's step). It always updates the
+        // running statistics it is given, as PyTorch's BatchNorm2d does (momentum 0.1, the unbiased batch
+        // variance): a discriminator step hands it throw-away copies so the real ones stay untouched.
+        NDArray mean = running[stats];
+        NDArray var = running[stats + 1];
+        if (mode == Mode.TRAIN) {
+            mean = mean.duplicate();
+            var = var.duplicate();
+        }
+        // DJL's momentum is the weight of the old value: 1 − PyTorch's.
+        return BatchNorm.batchNorm(x, mean, var, gamma, beta, 1, 1 - BN_MOMENTUM, BN_EPS, true).singletonOrThrow();
     }
 }
