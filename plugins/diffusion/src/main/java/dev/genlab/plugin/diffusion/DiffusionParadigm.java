@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
 import dev.genlab.api.Batch;
@@ -641,8 +642,12 @@ final class DiffusionParadigm implements Paradigm, LikelihoodModel, ConditionalM
             values[a] = readFloats(data, Math.toIntExact(state[a].size()));
         }
         // Only write once everything was read, so a truncated stream leaves the model untouched.
-        for (int a = 0; a < state.length; a++) {
-            state[a].set(values[a]);
+        // Copy into each tensor's own storage (set(NDIndex, NDArray)): set(float[]) re-points the tensor at a
+        // Java-owned buffer instead, which made a resumed baseline run drift from the uninterrupted one.
+        try (NDManager tmp = manager.newSubManager()) {
+            for (int a = 0; a < state.length; a++) {
+                state[a].set(new NDIndex("..."), tmp.create(values[a], state[a].getShape()));
+            }
         }
         adam.restoreSteps(steps);
         statsFixed = fixed;

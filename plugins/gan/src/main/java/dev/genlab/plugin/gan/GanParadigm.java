@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
@@ -483,8 +484,12 @@ final class GanParadigm implements Paradigm, ConditionalModel {
         long tD = data.readLong();
         long savedSteps = data.readLong();
         // Only write once everything was read, so a truncated stream leaves the model untouched.
-        for (int i = 0; i < count; i++) {
-            state.get(i).set(values[i]);
+        // Copy into each tensor's own storage (set(NDIndex, NDArray)): set(float[]) re-points the tensor at a
+        // Java-owned buffer instead, which made a resumed baseline run drift from the uninterrupted one.
+        try (NDManager tmp = manager.newSubManager()) {
+            for (int i = 0; i < count; i++) {
+                state.get(i).set(new NDIndex("..."), tmp.create(values[i], state.get(i).getShape()));
+            }
         }
         adamG.steps(tG);
         adamD.steps(tD);

@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
 import ai.djl.training.GradientCollector;
@@ -359,8 +360,12 @@ final class VaeGanParadigm implements Paradigm, LatentModel {
             values.add(v);
         }
         // Nothing changes until the whole state was read: a truncated stream leaves the model as it was.
-        for (int i = 0; i < state.size(); i++) {
-            state.get(i).set(values.get(i));
+        // Copy into each tensor's own storage (set(NDIndex, NDArray)): set(float[]) re-points the tensor at a
+        // Java-owned buffer instead, which made a resumed baseline run drift from the uninterrupted one.
+        try (NDManager tmp = manager.newSubManager()) {
+            for (int i = 0; i < state.size(); i++) {
+                state.get(i).set(new NDIndex("..."), tmp.create(values.get(i), state.get(i).getShape()));
+            }
         }
         steps = savedSteps;
         adamEnc.restore(adamCounts[0], adamCounts[1]);
