@@ -152,7 +152,8 @@ class SweepReportTest {
         String row = table.lines().filter(l -> l.startsWith("| fit lr=0.3 |")).findFirst().orElseThrow();
         assertTrue(row.startsWith("| fit lr=0.3 | 2/2 |"), row);
         assertTrue(row.contains(" " + expected.format() + " |"), row + " lacks " + expected.format());
-        // The variant's row: the same runs' eval/wide/ metrics (a wider sampler: fewer high-quality samples).
+        // The variant's row: the same runs' eval/wide/ metrics (not the trial's own: the row is recomputed
+        // from the eval/wide/ journals; which is larger at 400 samples is down to one or two samples).
         List<Double> wide = new ArrayList<>();
         for (RunRecord r : runs.readRuns("report-test")) {
             if ("0.3".equals(r.params().get("fit.lr")) && r.status() == RunStatus.FINISHED) {
@@ -161,7 +162,6 @@ class SweepReportTest {
         }
         String wideRow = table.lines().filter(l -> l.startsWith("| fit lr=0.3 [wide] |")).findFirst().orElseThrow();
         assertTrue(wideRow.contains(" " + Stat.of(wide).format() + " |"), wideRow + " lacks " + Stat.of(wide).format());
-        assertTrue(Stat.of(wide).mean() < expected.mean(), "wide " + wide + " vs " + values);
         String broken = table.lines().filter(l -> l.startsWith("| broken |")).findFirst().orElseThrow();
         assertTrue(broken.startsWith("| broken | 0/2 | - |"), broken);
     }
