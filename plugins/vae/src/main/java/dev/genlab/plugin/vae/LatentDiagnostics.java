@@ -44,18 +44,17 @@ public record LatentDiagnostics(double[] klPerDim, double[] activity, int active
     }
 
     /**
-     * @param prefix put before every key (e.g. {@code heldout_})
      * @param perDim also include {@code kl_dim_<u>} for every unit
      * @return flat named values: kl, active_units, mi and optionally kl_dim_u
      */
-    public Map<String, Double> toMap(String prefix, boolean perDim) {
+    public Map<String, Double> toMap(boolean perDim) {
         Map<String, Double> out = new LinkedHashMap<>();
-        out.put(prefix + "kl", kl());
-        out.put(prefix + "active_units", (double) activeUnits);
-        out.put(prefix + "mi", mutualInformation);
+        out.put("kl", kl());
+        out.put("active_units", (double) activeUnits);
+        out.put("mi", mutualInformation);
         if (perDim) {
             for (int u = 0; u < klPerDim.length; u++) {
-                out.put(prefix + "kl_dim_" + u, klPerDim[u]);
+                out.put("kl_dim_" + u, klPerDim[u]);
             }
         }
         return out;

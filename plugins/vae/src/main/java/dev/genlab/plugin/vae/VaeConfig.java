@@ -29,9 +29,6 @@ import dev.genlab.api.Params;
  * @param iwaeLikelihood true if {@code nllNatsPerDim} reports the IWAE bound, false for the ELBO
  * @param diagEvery steps between batch diagnostics (active units, MI) in the step results (0 = off)
  * @param logKlPerDim also report {@code kl_dim_<j>} with the diagnostics
- * @param holdout fraction of examples (by content hash) never trained on and used for held-out diagnostics
- * @param holdoutMax most held-out examples kept
- * @param heldoutEvery steps between held-out evaluations (0 = off)
  * @param activeThreshold a latent unit is active when Cov_x(E_q[z_u]) exceeds this (Burda et al. use 0.01)
  */
 record VaeConfig(
@@ -56,9 +53,6 @@ record VaeConfig(
         boolean iwaeLikelihood,
         int diagEvery,
         boolean logKlPerDim,
-        double holdout,
-        int holdoutMax,
-        int heldoutEvery,
         double activeThreshold) {
 
     /** How a Bernoulli decoder's [0, 1] targets and probabilities relate to the data's values. */
@@ -98,20 +92,9 @@ record VaeConfig(
             throw new IllegalArgumentException("conditional=true needs a labelled dataset, but this one has no "
                     + "classes (set conditional=false or use a labelled dataset such as mnist)");
         }
-        double holdout = p.getDouble("holdout");
-        int heldoutEvery = p.getInt("heldout_every");
-        if (heldoutEvery > 0 && holdout == 0) {
-            throw new IllegalArgumentException("heldout_every=" + heldoutEvery + " needs holdout > 0 (the "
-                    + "fraction of examples kept out of training to evaluate on)");
-        }
-        if (holdout > 0 && heldoutEvery == 0) {
-            throw new IllegalArgumentException("holdout=" + holdout + " keeps examples out of training but "
-                    + "heldout_every=0 never evaluates them (set heldout_every, e.g. to train.steps)");
-        }
         String decoder = p.getString("decoder");
         String variance = p.getString("variance");
-        String sampleMode = p.getString("sample_mode");
-        boolean draw = switch (sampleMode) {
+        boolean draw = switch (p.getString("sample_mode")) {
             case "draw" -> true;
             case "mean" -> false;
             default -> shape.isPoints(); // auto: noisy draws for points, decoder means for images
@@ -143,9 +126,6 @@ record VaeConfig(
                 "iwae".equals(p.getString("likelihood")),
                 p.getInt("diag_every"),
                 p.getBoolean("log_kl_per_dim"),
-                holdout,
-                p.getInt("holdout_max"),
-                heldoutEvery,
                 p.getDouble("active_threshold"));
     }
 

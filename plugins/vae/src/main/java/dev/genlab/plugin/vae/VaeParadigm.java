@@ -10,10 +10,12 @@ import ai.djl.training.GradientCollector;
 import dev.genlab.api.Batch;
 import dev.genlab.api.ConditionalModel;
 import dev.genlab.api.DataShape;
+import dev.genlab.api.Diagnostics;
 import dev.genlab.api.LatentModel;
 import dev.genlab.api.LikelihoodModel;
 import dev.genlab.api.Paradigm;
 import dev.genlab.api.ParadigmSetup;
+import dev.genlab.api.Params;
 import dev.genlab.api.SampleRequest;
 import dev.genlab.api.Samples;
 import dev.genlab.api.StepResult;
@@ -44,18 +46,16 @@ import org.apache.logging.log4j.Logger;
  * (the warmed-up weight, only with a warm-up); {@code grad_norm} (global gradient L2 norm before
  * clipping) and, once any step had a non-finite gradient and was skipped, {@code skipped_updates}.
  * Every {@code diag_every} steps it also measures, on the batch, {@code active_units} and {@code mi}
- * (and {@code kl_dim_<u>} if asked), and every
- * {@code heldout_every} steps the {@code heldout_*} diagnostics on its held-out pool (see
- * {@link HoldoutPool}); these are repeated in every later step until refreshed, so that the logged
- * history has them at every logging step.
+ * (and {@code kl_dim_<u>} if asked); these are repeated in every later step until refreshed, so that the
+ * logged history has them at every logging step.
  *
  * <p>Capabilities: {@link LikelihoodModel} (IWAE or ELBO bound), {@link LatentModel} (unconditional models
- * only: a conditional encoder needs labels, see {@link #encode(NDArray, NDArray)}), and
- * {@link ConditionalModel} (conditional models only). Evaluation-time diagnostics that the API cannot yet
- * carry are public methods: {@link #likelihood}, {@link #latentDiagnostics}, {@link #probeAccuracy},
- * {@link #diagnostics} and {@link #interpolate}.
+ * only: a conditional encoder needs labels, see {@link #encode(NDArray, NDArray)}), {@link ConditionalModel}
+ * (conditional models only) and {@link Diagnostics} (bounds, posterior-collapse statistics and a linear
+ * probe on held-out data, and a latent-interpolation figure). {@link #likelihood}, {@link #latentDiagnostics},
+ * {@link #probeAccuracy} and {@link #interpolate} are public for tests and benchmarks.
  */
-public final class VaeParadigm implements Paradigm, LikelihoodModel, LatentModel, ConditionalModel {
+public final class VaeParadigm implements Paradigm, LikelihoodModel, LatentModel, ConditionalModel, Diagnostics {
 
     private static final Logger LOG = LogManager.getLogger(VaeParadigm.class);
     private static final int MAGIC = 0x56414531; // "VAE1": vae state, format 1
@@ -67,6 +67,8 @@ public final class VaeParadigm implements Paradigm, LikelihoodModel, LatentModel
     private static final float LOGVAR_LIMIT = 20f;
 
     private final VaeConfig config;
+    /** The validated parameters behind {@code config}, to apply per-request sampling overrides to. */
+    private final Params params;
     private final DataShape shape;
     private final int dims;
     /** Width of the one-hot condition, 0 for an unconditional model. */
@@ -80,9 +82,8 @@ public final class VaeParadigm implements Paradigm, LikelihoodModel, LatentModel
     private final long decoderCount;
     private final List<NDArray> weights;
     private final Adam adam;
-    private final HoldoutPool holdout;
     private final LinearProbe probe = LinearProbe.standard();
-    /** Latest batch and held-out diagnostics, repeated in every step result until refreshed. */
+    /** Latest batch diagnostics, repeated in every step result until refreshed. */
     private final Map<String, Double> carried = new LinkedHashMap<>();
     private VaeConfig.DataRange range;
     private long steps;
@@ -92,6 +93,7 @@ public final class VaeParadigm implements Paradigm, LikelihoodModel, LatentModel
 
     VaeParadigm(ParadigmSetup setup, VaeConfig config) {
         this.config = config;
+        this.params = setup.params();
         this.shape = setup.shape();
         this.dims = shape.size();
         this.conditionDim = config.conditional() ? shape.numClasses() : 0;
@@ -119,7 +121,6 @@ public final class VaeParadigm implements Paradigm, LikelihoodModel, LatentModel
         all.addAll(dec.arrays());
         weights = List.copyOf(all);
         adam = new Adam(manager, weights, config.lr());
-        holdout = config.holdout() > 0 ? new HoldoutPool(config.holdout(), config.holdoutMax()) : null;
         LOG.debug("vae: {}; {} + {} parameters", config.layout(shape), encoderCount, decoderCount);
     }
 
@@ -142,19 +143,6 @@ public final class VaeParadigm implements Paradigm, LikelihoodModel, LatentModel
             }
             resolveRange(x);
             attach(step, true);
-            boolean train = true;
-            if (holdout != null) {
-                int b = batch.size();
-                float[] host = x.toFloatArray();
-                int[] hostLabels = y == null ? null : y.toType(DataType.INT32, false).toIntArray();
-                int[] keep = holdout.split(host, b, dims, hostLabels);
-                if (keep.length == 0) {
-                    train = false; // an all-held-out batch: report its losses, learn nothing from it
-                } else if (keep.length < b) {
-                    x = step.create(rows(host, keep, dims), shape.batchShape(keep.length));
-                    y = hostLabels == null ? null : step.create(pick(hostLabels, keep));
-                }
-            }
             NDArray condition = condition(y);
             double beta = config.betaAt(steps);
             Pass pass;
@@ -169,17 +157,12 @@ public final class VaeParadigm implements Paradigm, LikelihoodModel, LatentModel
                         ? klPerDim.maximum((float) config.freeBits()).sum()
                         : klPerDim.sum();
                 loss = recon.add(klTerm.mul((float) beta));
-                if (train) {
-                    collector.backward(loss);
-                }
+                collector.backward(loss);
             }
-            double gradNorm = 0;
-            if (train) {
-                gradNorm = adam.step(++updates, config.gradClip());
-                if (!Double.isFinite(gradNorm)) {
-                    skipped++;
-                    updates--; // the skipped step must not advance Adam's bias correction
-                }
+            double gradNorm = adam.step(++updates, config.gradClip());
+            if (!Double.isFinite(gradNorm)) {
+                skipped++;
+                updates--; // the skipped step must not advance Adam's bias correction
             }
             double r = recon.getFloat();
             double kl = klPerDim.sum().getFloat();
@@ -191,7 +174,7 @@ public final class VaeParadigm implements Paradigm, LikelihoodModel, LatentModel
                 out.put("beta", beta);
             }
             // A non-finite norm would read as divergence to the framework; skipped steps are counted instead.
-            if (train && Double.isFinite(gradNorm)) {
+            if (Double.isFinite(gradNorm)) {
                 out.put("grad_norm", gradNorm);
             }
             if (skipped > 0) {
@@ -204,30 +187,13 @@ public final class VaeParadigm implements Paradigm, LikelihoodModel, LatentModel
                         LatentStats.klPerDim(mu, logvar), LatentStats.meanVariance(mu),
                         LatentStats.activeUnits(mu, config.activeThreshold()),
                         LatentStats.mutualInformation(mu, logvar, matrix(pass.z())), mu.length, mu.length);
-                Map<String, Double> m = d.toMap("", config.logKlPerDim());
+                Map<String, Double> m = d.toMap(config.logKlPerDim());
                 m.remove("kl"); // the step's own kl is already reported
                 carried.putAll(m);
             }
         }
-        if (holdout != null && steps % config.heldoutEvery() == 0 && holdout.size() >= 5) {
-            carried.putAll(heldOutDiagnostics());
-        }
         carried.forEach(out::putIfAbsent);
         return new StepResult(out);
-    }
-
-    private Map<String, Double> heldOutDiagnostics() {
-        try (NDManager tmp = manager.newSubManager()) {
-            int n = holdout.size();
-            NDArray x = tmp.create(holdout.data(), shape.batchShape(n));
-            int[] labels = holdout.labels();
-            NDArray y = labels == null ? null : tmp.create(labels);
-            Map<String, Double> d = diagnostics(x, y);
-            Map<String, Double> out = new LinkedHashMap<>();
-            d.forEach((k, v) -> out.put("heldout_" + k, v));
-            out.put("heldout_n", (double) n);
-            return out;
-        }
     }
 
     /** The quantities of one pass through encoder and decoder with one posterior draw per example. */
@@ -342,13 +308,16 @@ public final class VaeParadigm implements Paradigm, LikelihoodModel, LatentModel
         int n = request.n();
         // An unconditional model ignores requested labels, and then reports none.
         int[] requested = conditionDim > 0 ? request.labelsIfPresent().orElse(null) : null;
+        // An evaluation variant may override the sampling parameters (sample_mode) for this request only.
+        boolean draw = request.options().values().isEmpty() ? config.sampleDraw()
+                : VaeConfig.from(params.with(request.options()), shape).sampleDraw();
         Drawn drawn = withScratch(tmp -> {
             int[] ys = requested;
             if (conditionDim > 0 && ys == null) {
                 ys = tmp.randomInteger(0, conditionDim, new Shape(n), DataType.INT32).toIntArray();
             }
             NDArray z = tmp.randomNormal(new Shape(n, config.latentDim()));
-            NDArray x = decodeRows(z, ys == null ? null : tmp.create(ys), config.sampleDraw());
+            NDArray x = decodeRows(z, ys == null ? null : tmp.create(ys), draw);
             x.attach(trialManager); // the caller owns and closes the samples
             return new Drawn(x, ys);
         });
@@ -454,19 +423,21 @@ public final class VaeParadigm implements Paradigm, LikelihoodModel, LatentModel
      *
      * @param from start examples {@code [P, ...]}
      * @param to end examples {@code [P, ...]}
-     * @param labels int labels of the start examples {@code [P]}, used to encode both ends and to decode the
-     *     path of a conditional model (ignored by an unconditional one; may be null then)
+     * @param fromLabels int labels of the start examples {@code [P]}: a conditional model encodes the starts
+     *     with them and decodes the whole path with them (ignored by an unconditional model; may be null then)
+     * @param toLabels int labels of the end examples, with which a conditional model encodes them; null to use
+     *     {@code fromLabels}
      * @param steps points per path, start and end included, at least 2
      * @return decoded means {@code [P·steps, ...]}, path after path, on {@code from}'s manager
      */
-    public NDArray interpolate(NDArray from, NDArray to, NDArray labels, int steps) {
+    public NDArray interpolate(NDArray from, NDArray to, NDArray fromLabels, NDArray toLabels, int steps) {
         if (steps < 2) {
             throw new IllegalArgumentException("an interpolation needs at least 2 steps, got " + steps);
         }
         NDManager owner = from.getManager();
         long pairs = from.getShape().get(0);
-        NDArray a = encode(from, labels);
-        NDArray b = encode(to, labels);
+        NDArray a = encode(from, fromLabels);
+        NDArray b = encode(to, toLabels == null ? fromLabels : toLabels);
         try (NDManager tmp = manager.newSubManager()) {
             a.attach(tmp);
             b.attach(tmp);
@@ -479,38 +450,13 @@ public final class VaeParadigm implements Paradigm, LikelihoodModel, LatentModel
             NDArray z = a.reshape(pairs, 1, l).mul(ts.neg().add(1f)).add(b.reshape(pairs, 1, l).mul(ts))
                     .reshape(pairs * steps, l);
             NDArray y = null;
-            if (conditionDim > 0 && labels != null) {
-                y = tmp.create(repeatEach(labels.toType(DataType.INT32, false).toIntArray(), steps));
+            if (conditionDim > 0 && fromLabels != null) {
+                y = tmp.create(repeatEach(fromLabels.toType(DataType.INT32, false).toIntArray(), steps));
             }
             NDArray x = decode(z, y);
             x.attach(owner);
             return x;
         }
-    }
-
-    /**
-     * Writes an interpolation grid PNG (one row per pair, {@code steps} columns) for image data.
-     *
-     * @param from start examples {@code [P, C, H, W]}
-     * @param to end examples
-     * @param labels start labels (conditional models), or null
-     * @param steps columns, at least 2
-     * @param out destination, not closed
-     * @throws IOException on write failure
-     * @throws IllegalStateException if the data are not images
-     */
-    public void writeInterpolationPng(NDArray from, NDArray to, NDArray labels, int steps, OutputStream out)
-            throws IOException {
-        if (!shape.isImage()) {
-            throw new IllegalStateException("an interpolation grid needs image data, not shape " + shape.dims());
-        }
-        float[] pixels;
-        try (NDArray grid = interpolate(from, to, labels, steps)) {
-            pixels = grid.toFloatArray();
-        }
-        boolean signed = range == VaeConfig.DataRange.MINUS_ONE_ONE;
-        InterpolationGrid.writePng(pixels, Math.toIntExact(from.getShape().get(0)), steps, shape.dims().get(0),
-                shape.dims().get(1), shape.dims().get(2), signed ? -1f : 0f, 1f, out);
     }
 
     // ---------------------------------------------------------------- likelihood and diagnostics
@@ -638,29 +584,72 @@ public final class VaeParadigm implements Paradigm, LikelihoodModel, LatentModel
     }
 
     /**
-     * Everything this paradigm can say about itself on a set of examples, as flat named values: the
-     * body of the evaluation-time diagnostics hook proposed for the API. Keys: {@code elbo}, {@code iwae}
-     * (nats per example, K = {@code iwae_samples}), {@code nll_nats_per_dim}, {@code nll_bits_per_dim}
-     * (from IWAE), {@code kl}, {@code active_units}, {@code mi}, {@code kl_dim_<u>} if
-     * {@code log_kl_per_dim}, and {@code probe_accuracy} when labels are given.
+     * Everything this paradigm can say about itself on held-out examples, in nats per example: {@code elbo}
+     * and {@code iwae} (both from the same K = {@code iwae_samples} posterior draws, so elbo ≤ iwae),
+     * {@code kl}, {@code active_units}, {@code mi}, {@code kl_dim_<u>} if {@code log_kl_per_dim}, and
+     * {@code probe_accuracy} when the examples have labels (and there are at least 5). The NLL itself is the
+     * framework's {@code likelihood} metric, through {@link #nllNatsPerDim}.
      *
-     * @param data examples {@code [n, ...]}, n ≥ 5
-     * @param labels int labels, or null
+     * @param heldOut examples the model never trained on, n ≥ 2; labels needed by a conditional model
      * @return the named values
      */
-    public Map<String, Double> diagnostics(NDArray data, NDArray labels) {
+    @Override
+    public Map<String, Double> diagnose(Batch heldOut) {
+        NDArray data = heldOut.data();
+        NDArray labels = heldOut.labels();
+        if (heldOut.size() < 2) {
+            throw new IllegalArgumentException("diagnostics need at least 2 held-out examples, got "
+                    + heldOut.size());
+        }
         LikelihoodEstimate e = likelihood(data, labels, config.iwaeSamples());
         Map<String, Double> out = new LinkedHashMap<>();
         out.put("elbo", e.elbo());
         out.put("iwae", e.iwae());
-        out.put("nll_nats_per_dim", e.nllNatsPerDim());
-        out.put("nll_bits_per_dim", e.bitsPerDim());
         float[][][] post = posteriors(data, labels);
-        out.putAll(latentDiagnostics(post).toMap("", config.logKlPerDim()));
-        if (labels != null) {
+        out.putAll(latentDiagnostics(post).toMap(config.logKlPerDim()));
+        if (labels != null && heldOut.size() >= 5) {
             out.put("probe_accuracy", probeAccuracy(post[0], labels));
         }
         return out;
+    }
+
+    /**
+     * One figure, {@code interpolation}: decoded latent interpolations between held-out examples, the first
+     * P as starts and the next P as ends. Images: P = 8 paths of 10 steps, {@code [8, 10, C, H, W]}; points
+     * (and other flat data): P = 4 paths of 9 steps, {@code [4, 9, ...]}; fewer paths when there are fewer
+     * than 2P examples. A conditional model decodes every path with its start's label.
+     */
+    @Override
+    public Map<String, NDArray> figures(Batch heldOut, NDManager owner) {
+        boolean image = shape.isImage();
+        int steps = image ? 10 : 9;
+        int pairs = Math.min(image ? 8 : 4, heldOut.size() / 2);
+        if (pairs == 0) {
+            return Map.of();
+        }
+        try (NDManager tmp = owner.newSubManager()) {
+            NDArray from = slice(heldOut.data(), 0, pairs, tmp);
+            NDArray to = slice(heldOut.data(), pairs, 2 * pairs, tmp);
+            NDArray y = heldOut.labels();
+            NDArray path = interpolate(from, to, y == null ? null : slice(y, 0, pairs, tmp),
+                    y == null ? null : slice(y, pairs, 2 * pairs, tmp), steps);
+            long[] dims = new long[2 + shape.dims().size()];
+            dims[0] = pairs;
+            dims[1] = steps;
+            for (int i = 0; i < shape.dims().size(); i++) {
+                dims[2 + i] = shape.dims().get(i);
+            }
+            NDArray figure = path.reshape(new Shape(dims));
+            figure.attach(owner);
+            return Map.of("interpolation", figure);
+        }
+    }
+
+    /** @return rows {@code [from, to)} of {@code a}, owned by {@code owner} */
+    private static NDArray slice(NDArray a, int from, int to, NDManager owner) {
+        NDArray rows = a.get(from + ":" + to);
+        rows.attach(owner);
+        return rows;
     }
 
     /** @return {μ, log σ², one draw z} per example, each {@code [n][L]} */
@@ -791,22 +780,6 @@ public final class VaeParadigm implements Paradigm, LikelihoodModel, LatentModel
     private static float[][] head(float[][] rows, int n) {
         float[][] out = new float[n][];
         System.arraycopy(rows, 0, out, 0, n);
-        return out;
-    }
-
-    private static float[] rows(float[] data, int[] index, int d) {
-        float[] out = new float[index.length * d];
-        for (int i = 0; i < index.length; i++) {
-            System.arraycopy(data, index[i] * d, out, i * d, d);
-        }
-        return out;
-    }
-
-    private static int[] pick(int[] values, int[] index) {
-        int[] out = new int[index.length];
-        for (int i = 0; i < index.length; i++) {
-            out[i] = values[index[i]];
-        }
         return out;
     }
 

@@ -6,6 +6,7 @@ import dev.genlab.api.ParadigmProvider;
 import dev.genlab.api.ParadigmSetup;
 import dev.genlab.api.ParamSchema;
 import java.util.List;
+import java.util.Set;
 
 /**
  * The {@code vae} paradigm: a variational autoencoder (Kingma &amp; Welling 2014) with a diagonal Gaussian
@@ -58,13 +59,19 @@ public final class VaeProvider implements ParadigmProvider {
                 .addInt("diag_every", 50, 0, 1_000_000_000L,
                         "steps between batch diagnostics active_units and mi (0 = off); carried forward between")
                 .addBoolean("log_kl_per_dim", false, "report kl_dim_<j> with each diagnostic")
-                .addDouble("holdout", 0.0, 0.0, 0.5,
-                        "fraction of examples (by content hash) never trained on, evaluated every heldout_every")
-                .addInt("holdout_max", 1000, 10, 100_000, "most held-out examples kept for evaluation")
-                .addInt("heldout_every", 0, 0, 1_000_000_000L,
-                        "steps between held-out evaluations (ELBO, IWAE, active units, MI, probe); 0 = off")
                 .addDouble("active_threshold", 0.01, 0.0, 10.0, "a unit is active when Cov_x(E[z_u|x]) exceeds this")
                 .build();
+    }
+
+    /**
+     * Only {@code sample_mode} changes nothing but sampling: the decoder mean or a draw from p(x|z) of the
+     * same trained model. ({@code likelihood}, {@code iwae_samples} and {@code active_threshold} do not
+     * change training either, but they are evaluation settings, not sampling ones: variants re-score
+     * samples only.)
+     */
+    @Override
+    public Set<String> samplingParameters() {
+        return Set.of("sample_mode");
     }
 
     @Override

@@ -1,6 +1,5 @@
 package dev.genlab.plugin.vae;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -73,18 +72,5 @@ class LatentStatsTest {
         assertEquals(probe.accuracy(x, y, 3), probe.accuracy(x, y, 3)); // deterministic
         assertThrows(IllegalArgumentException.class, () -> probe.accuracy(new float[3][2], new int[3], 2));
         assertThrows(IllegalArgumentException.class, () -> new LinearProbe(0, 0.1, 0));
-    }
-
-    @Test
-    void interpolationGridLaysOutTilesWithGaps() {
-        // 1 path × 2 steps of 2×2 grey images: black then white.
-        float[] pixels = {0, 0, 0, 0, 1, 1, 1, 1};
-        java.awt.image.BufferedImage img = InterpolationGrid.image(pixels, 1, 2, 1, 2, 2, 0f, 1f);
-        assertEquals(7, img.getWidth());
-        assertEquals(4, img.getHeight());
-        assertEquals(0x000000, img.getRGB(1, 1) & 0xFFFFFF);
-        assertEquals(0xFFFFFF, img.getRGB(4, 1) & 0xFFFFFF);
-        assertArrayEquals(new int[] {0, 0}, new int[] {img.getRGB(0, 0) & 0xFFFFFF, img.getRGB(3, 1) & 0xFFFFFF});
-        assertThrows(IllegalArgumentException.class, () -> InterpolationGrid.image(pixels, 2, 2, 1, 2, 2, 0f, 1f));
     }
 }

@@ -7,8 +7,8 @@ import static dev.genlab.plugin.vae.VaeTestSupport.step;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -19,10 +19,12 @@ import ai.djl.ndarray.types.Shape;
 import dev.genlab.api.Batch;
 import dev.genlab.api.ConditionalModel;
 import dev.genlab.api.DataShape;
+import dev.genlab.api.Diagnostics;
 import dev.genlab.api.GenlabApi;
 import dev.genlab.api.LatentModel;
 import dev.genlab.api.LikelihoodModel;
 import dev.genlab.api.ParadigmProvider;
+import dev.genlab.api.Params;
 import dev.genlab.api.SampleRequest;
 import dev.genlab.api.Samples;
 import dev.genlab.api.StepResult;
@@ -288,7 +290,7 @@ class VaeParadigmTest {
             try (NDArray from = manager.create(Arrays.copyOf(images, 2 * 784), new Shape(2, 1, 28, 28));
                     NDArray to = manager.create(Arrays.copyOfRange(images, 2 * 784, 4 * 784), new Shape(2, 1, 28, 28));
                     NDArray y = manager.create(new int[] {labels[0], labels[1]})) {
-                NDArray grid = p.interpolate(from, to, y, 5);
+                NDArray grid = p.interpolate(from, to, y, null, 5);
                 assertEquals(new Shape(10, 1, 28, 28), grid.getShape());
                 // The first column is the reconstruction (decoded posterior mean) of the start image.
                 float[] start = p.decode(p.encode(from, y), y).toFloatArray();
@@ -296,11 +298,31 @@ class VaeParadigmTest {
                 for (int i = 0; i < 784; i++) {
                     assertEquals(start[i], g[i], 1e-5);
                 }
-                ByteArrayOutputStream png = new ByteArrayOutputStream();
-                p.writeInterpolationPng(from, to, y, 5, png);
-                java.awt.image.BufferedImage img = javax.imageio.ImageIO.read(new ByteArrayInputStream(png.toByteArray()));
-                assertEquals(5 * 29 + 1, img.getWidth());
-                assertEquals(2 * 29 + 1, img.getHeight());
+            }
+            // The figure: 8 paths of 10 steps between the first 8 and the next 8 examples. Each end is
+            // encoded with its own label, and the whole path decoded with the start's label.
+            try (NDManager batchManager = manager.newSubManager(); NDManager owner = manager.newSubManager()) {
+                NDArray x = batchManager.create(images, new Shape(16, 1, 28, 28));
+                NDArray y = batchManager.create(labels);
+                Map<String, NDArray> figures = p.figures(new Batch(x, y), owner);
+                NDArray f = figures.get("interpolation");
+                assertEquals(java.util.Set.of("interpolation"), figures.keySet());
+                assertEquals(new Shape(8, 10, 1, 28, 28), f.getShape());
+                assertSame(owner, f.getManager(), "the figure belongs to the given manager");
+                assertSame(batchManager, x.getManager(), "the batch stays with its owner");
+                NDArray starts = x.get("0:8");
+                NDArray ends = x.get("8:16");
+                NDArray startLabels = y.get("0:8");
+                NDArray endLabels = y.get("8:16");
+                float[] first = p.decode(p.encode(starts, startLabels), startLabels).toFloatArray();
+                float[] last = p.decode(p.encode(ends, endLabels), startLabels).toFloatArray();
+                float[] path = f.toFloatArray();
+                for (int row = 0; row < 8; row++) {
+                    for (int i = 0; i < 784; i++) {
+                        assertEquals(first[row * 784 + i], path[(row * 10) * 784 + i], 1e-5);
+                        assertEquals(last[row * 784 + i], path[(row * 10 + 9) * 784 + i], 1e-5);
+                    }
+                }
             }
             assertEquals(Map.of("encoder", p.parameterCounts().get("encoder"), "decoder",
                     p.parameterCounts().get("decoder")), p.parameterCounts());
@@ -356,65 +378,11 @@ class VaeParadigmTest {
     }
 
     @Test
-    void holdsOutExamplesByContentAndEvaluatesThem() {
-        Random random = new Random(10);
-        int[] labels = new int[400];
-        float[] data = binaryPrototypes(random, 400, 16, labels);
-        Map<String, Object> params = Map.of("decoder", "bernoulli", "hidden", 32, "latent_dim", 4,
-                "holdout", 0.25, "heldout_every", 4, "iwae_samples", 10, "data_range", "zero_one");
-        try (VaeParadigm p = create(manager, DataShape.points(16), params, 10)) {
-            StepResult last = null;
-            for (int s = 0; s < 4; s++) {
-                last = step(manager, p, Arrays.copyOfRange(data, 1600 * s, 1600 * (s + 1)), new Shape(100, 16),
-                        Arrays.copyOfRange(labels, 100 * s, 100 * (s + 1)));
-                if (s < 3) {
-                    assertFalse(last.values().containsKey("heldout_iwae"), "only every 4th step");
-                }
-            }
-            Map<String, Double> v = last.values();
-            double n = v.get("heldout_n");
-            // About a quarter of the distinct rows are held out.
-            assertTrue(n > 5 && n < 100, "held out " + n);
-            assertTrue(v.get("heldout_elbo") <= v.get("heldout_iwae"), v.toString());
-            assertTrue(v.get("heldout_iwae") < 0, v.toString());
-            assertTrue(v.get("heldout_probe_accuracy") >= 0 && v.get("heldout_probe_accuracy") <= 1, v.toString());
-            assertNotNull(v.get("heldout_mi"));
-            assertNotNull(v.get("heldout_active_units"));
-            // Carried forward to the next step.
-            StepResult next = step(manager, p, Arrays.copyOf(data, 1600), new Shape(100, 16),
-                    Arrays.copyOf(labels, 100));
-            assertEquals(v.get("heldout_iwae"), next.values().get("heldout_iwae"));
-        }
-    }
-
-    @Test
-    void neverTrainsOnHeldOutExamples() {
-        // A batch made only of held-out rows must leave the model unchanged.
-        HoldoutPool router = new HoldoutPool(0.5, 1000);
-        Random random = new Random(11);
-        float[] rows = new float[64 * 2];
-        int found = 0;
-        while (found < 64) {
-            float[] xy = fourModes(random, 1);
-            if (router.heldOut(HoldoutPool.hash(xy, 0, 2))) {
-                System.arraycopy(xy, 0, rows, 2 * found++, 2);
-            }
-        }
-        Map<String, Object> params = with(SMALL_MLP, "holdout", 0.5, "heldout_every", 1000);
-        try (VaeParadigm p = create(manager, DataShape.points(2), params, 11);
-                NDArray probe = manager.create(rows, new Shape(64, 2))) {
-            float[] before = p.encode(probe).toFloatArray();
-            StepResult r = step(manager, p, rows, new Shape(64, 2), null);
-            assertTrue(Double.isFinite(r.values().get("loss")));
-            assertArrayEquals(before, p.encode(probe).toFloatArray());
-        }
-    }
-
-    @Test
-    void diagnosticsOnADataSetCoverEveryQuantity() {
+    void diagnosticsOnHeldOutDataCoverEveryQuantityButTheNll() {
         Random random = new Random(12);
+        float[] data = binaryPrototypes(random, 300, 16, null);
         int[] labels = new int[300];
-        float[] data = binaryPrototypes(random, 300, 16, labels);
+        float[] heldOut = binaryPrototypes(random, 300, 16, labels); // fresh draws, never trained on
         Map<String, Object> params = Map.of("decoder", "bernoulli", "hidden", 32, "latent_dim", 4,
                 "iwae_samples", 20, "log_kl_per_dim", true, "lr", 1e-2);
         try (VaeParadigm p = create(manager, DataShape.points(16), params, 12)) {
@@ -423,19 +391,72 @@ class VaeParadigmTest {
                 step(manager, p, Arrays.copyOfRange(data, 16 * from, 16 * (from + 100)), new Shape(100, 16),
                         null);
             }
-            try (NDArray x = manager.create(data, new Shape(300, 16)); NDArray y = manager.create(labels)) {
-                Map<String, Double> d = p.diagnostics(x, y);
-                for (String key : new String[] {"elbo", "iwae", "nll_nats_per_dim", "nll_bits_per_dim", "kl",
-                    "active_units", "mi", "kl_dim_0", "kl_dim_3", "probe_accuracy"}) {
-                    assertTrue(d.containsKey(key) && Double.isFinite(d.get(key)), key + " in " + d);
-                }
+            Diagnostics diagnostics = p.capability(Diagnostics.class).orElseThrow();
+            try (NDManager batchManager = manager.newSubManager()) {
+                NDArray x = batchManager.create(heldOut, new Shape(300, 16));
+                NDArray y = batchManager.create(labels);
+                Map<String, Double> d = diagnostics.diagnose(new Batch(x, y));
+                assertEquals(java.util.Set.of("elbo", "iwae", "kl", "active_units", "mi", "kl_dim_0", "kl_dim_1",
+                        "kl_dim_2", "kl_dim_3", "probe_accuracy"), d.keySet(),
+                        "the NLL is the likelihood metric's, not a diagnostic");
+                d.forEach((k, v) -> assertTrue(Double.isFinite(v), k + " in " + d));
+                // Binary data: log p(x) ≤ 0, and both bounds come from the same draws.
+                assertTrue(d.get("elbo") <= d.get("iwae") && d.get("iwae") <= 0, d.toString());
+                // 16 bits of 4 noisy prototypes: a fitted model is far better than coin flips (16 ln 2).
+                assertTrue(d.get("iwae") > -16 * Math.log(2), d.toString());
                 double klSum = d.get("kl_dim_0") + d.get("kl_dim_1") + d.get("kl_dim_2") + d.get("kl_dim_3");
                 assertEquals(d.get("kl"), klSum, 1e-9);
                 // Four prototypes: after training the code separates them almost perfectly.
-                assertTrue(d.get("probe_accuracy") > 0.9, d.toString());
-                assertTrue(d.get("active_units") >= 1, d.toString());
+                assertTrue(d.get("probe_accuracy") > 0.9 && d.get("probe_accuracy") <= 1, d.toString());
+                assertTrue(d.get("active_units") >= 1 && d.get("active_units") <= 4, d.toString());
                 assertTrue(d.get("mi") > 0.5 && d.get("mi") <= Math.log(300) + 0.2, d.toString());
-                assertEquals(d.get("nll_nats_per_dim"), -d.get("iwae") / 16, 1e-12);
+                assertSame(batchManager, x.getManager(), "the batch stays with its owner");
+                assertEquals(new Shape(300, 16), x.getShape());
+
+                // Without labels there is no probe.
+                Map<String, Double> unlabelled = diagnostics.diagnose(new Batch(x, null));
+                assertFalse(unlabelled.containsKey("probe_accuracy"), unlabelled.toString());
+                assertTrue(unlabelled.containsKey("mi"));
+            }
+        }
+    }
+
+    @Test
+    void interpolationFigureOfPointsHasFourPathsOfNineSteps() {
+        Random random = new Random(15);
+        float[] data = fourModes(random, 2000);
+        float[] heldOut = fourModes(random, 20);
+        try (VaeParadigm p = create(manager, DataShape.points(2), SMALL_MLP, 15)) {
+            for (int s = 0; s < 30; s++) {
+                int from = (s * 64) % 1936;
+                step(manager, p, Arrays.copyOfRange(data, 2 * from, 2 * (from + 64)), new Shape(64, 2), null);
+            }
+            try (NDManager batchManager = manager.newSubManager(); NDManager owner = manager.newSubManager()) {
+                NDArray x = batchManager.create(heldOut, new Shape(20, 2));
+                NDArray f = p.figures(new Batch(x, null), owner).get("interpolation");
+                assertEquals(new Shape(4, 9, 2), f.getShape());
+                assertSame(owner, f.getManager());
+                float[] path = f.toFloatArray();
+                for (float v : path) {
+                    assertTrue(Float.isFinite(v));
+                }
+                // Ends: the reconstructions of examples 0..3 (starts) and 4..7 (ends); the middle is the
+                // decoded midpoint of the two codes.
+                float[] starts = p.decode(p.encode(x.get("0:4"))).toFloatArray();
+                float[] ends = p.decode(p.encode(x.get("4:8"))).toFloatArray();
+                NDArray mid = p.encode(x.get("0:4")).add(p.encode(x.get("4:8"))).mul(0.5f);
+                float[] middle = p.decode(mid).toFloatArray();
+                for (int r = 0; r < 4; r++) {
+                    for (int c = 0; c < 2; c++) {
+                        assertEquals(starts[2 * r + c], path[(r * 9) * 2 + c], 1e-5);
+                        assertEquals(middle[2 * r + c], path[(r * 9 + 4) * 2 + c], 1e-5);
+                        assertEquals(ends[2 * r + c], path[(r * 9 + 8) * 2 + c], 1e-5);
+                    }
+                }
+                // Fewer examples, fewer paths; fewer than two, no figure.
+                assertEquals(new Shape(2, 9, 2), p.figures(new Batch(x.get("0:5"), null), owner)
+                        .get("interpolation").getShape());
+                assertTrue(p.figures(new Batch(x.get("0:1"), null), owner).isEmpty());
             }
         }
     }
@@ -478,6 +499,13 @@ class VaeParadigmTest {
                 sq += (d[i] - m[i]) * (d[i] - m[i]) / m.length;
             }
             assertEquals(0.5, Math.sqrt(sq), 0.03, "same z, plus N(0, 0.5²) noise");
+            // An evaluation variant overrides sample_mode for one request only.
+            Engine.getInstance().setRandomSeed(21);
+            float[] overridden = mean.sample(new SampleRequest(4000, null, null, null,
+                    new Params(Map.of("sample_mode", "draw")))).data().toFloatArray();
+            assertArrayEquals(d, overridden);
+            Engine.getInstance().setRandomSeed(21);
+            assertArrayEquals(m, mean.sample(SampleRequest.of(4000)).data().toFloatArray());
         }
     }
 }
