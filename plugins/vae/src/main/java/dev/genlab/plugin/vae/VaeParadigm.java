@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
@@ -741,8 +742,12 @@ public final class VaeParadigm implements Paradigm, LikelihoodModel, LatentModel
             values.add(v);
         }
         // Only write once everything was read, so a truncated stream leaves the model untouched.
-        for (int i = 0; i < state.size(); i++) {
-            state.get(i).set(values.get(i));
+        // Copy into each tensor's own storage (set(NDIndex, NDArray)): set(float[]) re-points the tensor at a
+        // Java-owned buffer instead, which made a resumed baseline run drift from the uninterrupted one.
+        try (NDManager tmp = manager.newSubManager()) {
+            for (int i = 0; i < state.size(); i++) {
+                state.get(i).set(new NDIndex("..."), tmp.create(values.get(i), state.get(i).getShape()));
+            }
         }
         steps = savedSteps;
         updates = savedUpdates;
