@@ -2,6 +2,7 @@ package dev.genlab.plugin.gan;
 
 import dev.genlab.api.DataShape;
 import dev.genlab.api.Params;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -78,9 +79,43 @@ record GanConfig(
     }
 
     /**
+     * The rules between parameters that hold whatever the data; {@link GanProvider#validate} reports them
+     * before training and {@link #from} enforces them.
+     *
+     * @param p validated, defaulted parameters
+     * @return one message per broken rule
+     */
+    static List<String> problems(Params p) {
+        List<String> out = new ArrayList<>();
+        Objective objective = Objective.of(p.getString("loss"));
+        if (p.getDouble("label_smoothing") > 0 && !objective.hasTargets()) {
+            out.add("label_smoothing applies to the objectives with real/fake targets (minimax, non_saturating, "
+                    + "lsgan), not to " + objective.key() + "; set it to 0");
+        }
+        if (p.getBoolean("conditional") && p.getInt("pack") > 1) {
+            out.add("pack > 1 and conditional: true cannot be combined (a packed discriminator input would mix "
+                    + "labels); use one of them");
+        }
+        int unroll = p.getInt("unroll_steps");
+        if (unroll > 0 && objective == Objective.WGAN_GP) {
+            out.add("unroll_steps > 0 with loss: wgan_gp would need third-order gradients; unroll a "
+                    + "non-saturating, minimax, hinge or lsgan GAN instead");
+        }
+        if (unroll > 0 && p.getBoolean("unroll_through") && p.getString("architecture").equals("conv")) {
+            out.add("unroll_through: true needs the MLP discriminator (its weight gradients are written out as "
+                    + "differentiable operations); set unroll_through: false for the conv nets, or architecture: mlp");
+        }
+        return out;
+    }
+
+    /**
      * @throws IllegalArgumentException if the parameters contradict each other or the data
      */
     static GanConfig from(Params p, DataShape shape) {
+        List<String> problems = problems(p);
+        if (!problems.isEmpty()) {
+            throw new IllegalArgumentException(problems.get(0));
+        }
         Objective objective = Objective.of(p.getString("loss"));
         String architecture = p.getString("architecture");
         boolean divisible = shape.isImage() && shape.dims().get(1) % 4 == 0 && shape.dims().get(2) % 4 == 0;
@@ -100,25 +135,13 @@ record GanConfig(
                 conv = divisible;
         }
         float smoothing = (float) p.getDouble("label_smoothing");
-        if (smoothing > 0 && !objective.hasTargets()) {
-            throw new IllegalArgumentException("label_smoothing applies to the objectives with real/fake targets "
-                    + "(minimax, non_saturating, lsgan), not to " + objective.key() + "; set it to 0");
-        }
         boolean conditional = p.getBoolean("conditional");
         if (conditional && !shape.labelled()) {
             throw new IllegalArgumentException("conditional: true needs labelled data; this dataset has no labels");
         }
         int pack = p.getInt("pack");
-        if (conditional && pack > 1) {
-            throw new IllegalArgumentException("pack > 1 and conditional: true cannot be combined (a packed "
-                    + "discriminator input would mix labels); use one of them");
-        }
         int unroll = p.getInt("unroll_steps");
         boolean through = p.getBoolean("unroll_through");
-        if (unroll > 0 && objective == Objective.WGAN_GP) {
-            throw new IllegalArgumentException("unroll_steps > 0 with loss: wgan_gp would need third-order "
-                    + "gradients; unroll a non-saturating, minimax, hinge or lsgan GAN instead");
-        }
         if (unroll > 0 && through && conv) {
             throw new IllegalArgumentException("unroll_through: true needs the MLP discriminator (its weight "
                     + "gradients are written out as differentiable operations); set unroll_through: false "

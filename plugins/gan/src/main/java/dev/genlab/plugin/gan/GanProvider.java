@@ -5,6 +5,7 @@ import dev.genlab.api.Paradigm;
 import dev.genlab.api.ParadigmProvider;
 import dev.genlab.api.ParadigmSetup;
 import dev.genlab.api.ParamSchema;
+import dev.genlab.api.Params;
 import java.util.Arrays;
 import java.util.List;
 
@@ -88,6 +89,11 @@ public final class GanProvider implements ParadigmProvider {
     /**
      * @throws IllegalArgumentException if the parameters contradict each other or the data shape
      */
+    @Override
+    public List<String> validate(Params params) {
+        return GanConfig.problems(params);
+    }
+
     @Override
     public Paradigm create(ParadigmSetup setup) {
         return new GanParadigm(setup, GanConfig.from(setup.params(), setup.shape()));

@@ -119,6 +119,11 @@ class GanParadigmTest {
                     () -> Fixtures.create(manager, b.shape(), b.params(), 0), b.params().toString());
             assertTrue(e.getMessage().contains(b.message()), e.getMessage());
         }
+        // The shape-free rules are also reported all at once before training (genlab validate).
+        List<String> problems = new GanProvider().validate(Fixtures.params(Map.of("loss", "wgan_gp",
+                "label_smoothing", 0.1, "unroll_steps", 3, "conditional", true, "pack", 2)));
+        assertEquals(3, problems.size(), problems.toString());
+        assertTrue(new GanProvider().validate(Fixtures.params(Map.of())).isEmpty());
         // The same options are fine where they make sense.
         Fixtures.create(manager, digits, Map.of("conditional", true, "channels", 4), 0).close();
         Fixtures.create(manager, digits, Map.of("unroll_steps", 2, "unroll_through", false, "channels", 4), 0).close();
