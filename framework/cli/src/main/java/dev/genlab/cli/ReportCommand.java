@@ -7,13 +7,11 @@ import dev.genlab.core.report.ReportLoader;
 import dev.genlab.core.report.SweepReport;
 import dev.genlab.tracking.local.LocalRunStore;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
-import org.apache.logging.log4j.Level;
-import org.apache.logging.log4j.core.config.Configurator;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
@@ -38,28 +36,19 @@ final class ReportCommand implements Callable<Integer> {
                     + "selects its sweep).")
     String selector;
 
-    @Option(names = "--store", paramLabel = "DIR", description = "Local run store folder (default: ./genlab-runs).")
-    Path store;
+    @Mixin
+    StoreOptions storeOptions;
 
     @Option(names = "--out", paramLabel = "DIR",
             description = "Output folder (default: ./genlab-reports/<experiment>).")
     Path out;
-
-    @Option(names = {"-v", "--verbose"}, description = "Log at DEBUG level.")
-    boolean verbose;
 
     @Spec
     picocli.CommandLine.Model.CommandSpec command;
 
     @Override
     public Integer call() {
-        if (verbose) {
-            Configurator.setLevel("dev.genlab", Level.DEBUG);
-        }
-        Path root = store != null ? store : LocalRunStore.DEFAULT_ROOT;
-        if (!Files.isDirectory(root)) {
-            throw new UserError("no local run store at " + root.toAbsolutePath() + " (use --store DIR)");
-        }
+        Path root = storeOptions.existingRoot();
         Injector injector = Guice.createInjector();
         ReportData data;
         try {

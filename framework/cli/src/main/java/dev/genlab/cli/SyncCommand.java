@@ -5,14 +5,12 @@ import dev.genlab.tracking.mlflow.MlflowOptions;
 import dev.genlab.tracking.mlflow.MlflowSettings;
 import dev.genlab.tracking.mlflow.MlflowSync;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
-import org.apache.logging.log4j.Level;
-import org.apache.logging.log4j.core.config.Configurator;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
@@ -43,24 +41,15 @@ final class SyncCommand implements Callable<Integer> {
             description = "The MLflow server (default: $MLFLOW_TRACKING_URI).")
     String to;
 
-    @Option(names = "--store", paramLabel = "DIR", description = "Local run store folder (default: ./genlab-runs).")
-    Path store;
-
-    @Option(names = {"-v", "--verbose"}, description = "Log at DEBUG level.")
-    boolean verbose;
+    @Mixin
+    StoreOptions storeOptions;
 
     @Spec
     picocli.CommandLine.Model.CommandSpec command;
 
     @Override
     public Integer call() {
-        if (verbose) {
-            Configurator.setLevel("dev.genlab", Level.DEBUG);
-        }
-        Path root = store != null ? store : LocalRunStore.DEFAULT_ROOT;
-        if (!Files.isDirectory(root)) {
-            throw new UserError("no local run store at " + root.toAbsolutePath() + " (use --store DIR)");
-        }
+        Path root = storeOptions.existingRoot();
         MlflowSettings settings = MlflowSettings.resolve(to, System::getenv);
         PrintWriter out = command.commandLine().getOut();
         out.println("syncing " + root.toAbsolutePath() + " to " + settings.uri());

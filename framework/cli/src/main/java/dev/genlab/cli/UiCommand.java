@@ -18,9 +18,8 @@ import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import org.apache.logging.log4j.Level;
-import org.apache.logging.log4j.core.config.Configurator;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -45,8 +44,8 @@ final class UiCommand implements Callable<Integer> {
             description = "Port on 127.0.0.1 (default: ${DEFAULT-VALUE}; 0 picks a free one).")
     int port;
 
-    @Option(names = "--store", paramLabel = "DIR", description = "Local run store folder (default: ./genlab-runs).")
-    Path store;
+    @Mixin
+    StoreOptions storeOptions;
 
     @Option(names = "--no-sync", description = "Only start the server; do not sync the local store into it.")
     boolean noSync;
@@ -54,8 +53,6 @@ final class UiCommand implements Callable<Integer> {
     @Option(names = "--python", paramLabel = "PYTHON", description = "The Python that has mlflow.")
     String python;
 
-    @Option(names = {"-v", "--verbose"}, description = "Log at DEBUG level.")
-    boolean verbose;
 
     @Spec
     picocli.CommandLine.Model.CommandSpec command;
@@ -65,9 +62,7 @@ final class UiCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws InterruptedException {
-        if (verbose) {
-            Configurator.setLevel("dev.genlab", Level.DEBUG);
-        }
+        Path root = storeOptions.root().toAbsolutePath();
         PrintWriter out = command.commandLine().getOut();
         PrintWriter err = command.commandLine().getErr();
         Optional<PythonMlflow> py = python != null ? PythonMlflow.probe(python) : PythonMlflow.find(System::getenv);
@@ -81,7 +76,6 @@ final class UiCommand implements Callable<Integer> {
         if (port != 0 && !free(port)) {
             throw new UserError("port " + port + " on 127.0.0.1 is busy (another MLflow UI?); choose one with --port N");
         }
-        Path root = (store != null ? store : LocalRunStore.DEFAULT_ROOT).toAbsolutePath();
         out.println("starting MLflow " + py.get().version() + " (" + py.get().python() + "), data in "
                 + root.resolve(".mlflow-ui") + " ...");
         out.flush();
