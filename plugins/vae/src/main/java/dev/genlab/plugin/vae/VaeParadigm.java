@@ -487,36 +487,25 @@ public final class VaeParadigm implements Paradigm, LikelihoodModel, LatentModel
                 labels.tempAttach(tmp);
             }
             resolveRange(data);
-            int chunk = Math.max(1, EVAL_ROWS / k);
-            double elbo = 0;
-            double iwae = 0;
-            for (int from = 0; from < n; from += chunk) {
-                int to = Math.min(n, from + chunk);
-                try (NDManager scope = tmp.newSubManager()) {
-                    NDArray xs = data.get(from + ":" + to);
-                    xs.attach(scope);
-                    NDArray ys = labels == null ? null : labels.get(from + ":" + to);
-                    if (ys != null) {
-                        ys.attach(scope);
+            double[] elboIwae = new double[2];
+            inChunks(data, labels, Math.max(1, EVAL_ROWS / k), tmp, (xs, ys, from, to, scope) -> {
+                float[] logW = logWeights(xs, ys, k);
+                for (int i = 0; i < to - from; i++) {
+                    double max = Double.NEGATIVE_INFINITY;
+                    double mean = 0;
+                    for (int s = 0; s < k; s++) {
+                        max = Math.max(max, logW[i * k + s]);
+                        mean += logW[i * k + s] / (double) k;
                     }
-                    float[] logW = logWeights(xs, ys, k);
-                    for (int i = 0; i < to - from; i++) {
-                        double max = Double.NEGATIVE_INFINITY;
-                        double mean = 0;
-                        for (int s = 0; s < k; s++) {
-                            max = Math.max(max, logW[i * k + s]);
-                            mean += logW[i * k + s] / (double) k;
-                        }
-                        double sum = 0;
-                        for (int s = 0; s < k; s++) {
-                            sum += Math.exp(logW[i * k + s] - max);
-                        }
-                        elbo += mean / n;
-                        iwae += (max + Math.log(sum / k)) / n;
+                    double sum = 0;
+                    for (int s = 0; s < k; s++) {
+                        sum += Math.exp(logW[i * k + s] - max);
                     }
+                    elboIwae[0] += mean / n;
+                    elboIwae[1] += (max + Math.log(sum / k)) / n;
                 }
-            }
-            return new LikelihoodEstimate(elbo, iwae, k, dims, n);
+            });
+            return new LikelihoodEstimate(elboIwae[0], elboIwae[1], k, dims, n);
         });
     }
 
@@ -665,26 +654,39 @@ public final class VaeParadigm implements Paradigm, LikelihoodModel, LatentModel
             if (labels != null) {
                 labels.tempAttach(tmp);
             }
-            for (int from = 0; from < n; from += EVAL_ROWS) {
-                int to = Math.min(n, from + EVAL_ROWS);
-                try (NDManager scope = tmp.newSubManager()) {
-                    NDArray xs = data.get(from + ":" + to);
-                    xs.attach(scope);
-                    NDArray ys = labels == null ? null : labels.get(from + ":" + to);
-                    if (ys != null) {
-                        ys.attach(scope);
-                    }
-                    NDArray[] q = encoder.forward(xs, condition(ys));
-                    NDArray lv = q[1].clip(-LOGVAR_LIMIT, LOGVAR_LIMIT);
-                    NDArray draw = q[0].add(lv.mul(0.5f).exp().mul(scope.randomNormal(q[0].getShape())));
-                    System.arraycopy(q[0].toFloatArray(), 0, mu, from * l, (to - from) * l);
-                    System.arraycopy(lv.toFloatArray(), 0, logvar, from * l, (to - from) * l);
-                    System.arraycopy(draw.toFloatArray(), 0, z, from * l, (to - from) * l);
-                }
-            }
+            inChunks(data, labels, EVAL_ROWS, tmp, (xs, ys, from, to, scope) -> {
+                NDArray[] q = encoder.forward(xs, condition(ys));
+                NDArray lv = q[1].clip(-LOGVAR_LIMIT, LOGVAR_LIMIT);
+                NDArray draw = q[0].add(lv.mul(0.5f).exp().mul(scope.randomNormal(q[0].getShape())));
+                System.arraycopy(q[0].toFloatArray(), 0, mu, from * l, (to - from) * l);
+                System.arraycopy(lv.toFloatArray(), 0, logvar, from * l, (to - from) * l);
+                System.arraycopy(draw.toFloatArray(), 0, z, from * l, (to - from) * l);
+            });
             return null;
         });
         return new float[][][] {unflatten(mu, n, l), unflatten(logvar, n, l), unflatten(z, n, l)};
+    }
+
+    /** One chunk of rows: its data and labels (or null), its row range, and the scope that owns them. */
+    private interface ChunkBody {
+        void accept(NDArray xs, NDArray ys, int from, int to, NDManager scope);
+    }
+
+    /** Runs {@code body} on consecutive chunks of at most {@code chunk} rows, freeing each chunk's arrays after it. */
+    private static void inChunks(NDArray data, NDArray labels, int chunk, NDManager parent, ChunkBody body) {
+        int n = Math.toIntExact(data.getShape().get(0));
+        for (int from = 0; from < n; from += chunk) {
+            int to = Math.min(n, from + chunk);
+            try (NDManager scope = parent.newSubManager()) {
+                NDArray xs = data.get(from + ":" + to);
+                xs.attach(scope);
+                NDArray ys = labels == null ? null : labels.get(from + ":" + to);
+                if (ys != null) {
+                    ys.attach(scope);
+                }
+                body.accept(xs, ys, from, to, scope);
+            }
+        }
     }
 
     // ---------------------------------------------------------------- bookkeeping
