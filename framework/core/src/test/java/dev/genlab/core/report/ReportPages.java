@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,16 +16,31 @@ import java.util.List;
 import javax.imageio.ImageIO;
 import javax.xml.parsers.DocumentBuilder;
 import javax.xml.parsers.DocumentBuilderFactory;
+import org.htmlunit.BrowserVersion;
+import org.htmlunit.WebClient;
+import org.htmlunit.cssparser.parser.CSSErrorHandler;
+import org.htmlunit.cssparser.parser.CSSParseException;
+import org.htmlunit.html.HtmlImage;
+import org.htmlunit.html.HtmlPage;
+import org.htmlunit.html.parser.HTMLParserListener;
+import org.htmlunit.platform.geom.IntDimension2D;
+import org.htmlunit.platform.image.ImageData;
 import org.w3c.dom.Document;
 import org.w3c.dom.Element;
 import org.w3c.dom.NodeList;
 
-/** Checks a report page the way a browser would need it: well formed, every image embedded and decodable. */
+/**
+ * Checks a report page the way a reader's browser will see it: well formed, opened without a parser, CSS or
+ * script complaint by a headless browser (HtmlUnit), and every image embedded and decoded by the browser.
+ */
 public final class ReportPages {
 
     private ReportPages() {}
 
-    /** Parses the page as XML (so it must be well formed) and decodes every image; returns the images. */
+    /**
+     * Parses the page as XML (so it must be well formed), decodes every image, then opens it in a headless
+     * browser; returns the images.
+     */
     public static List<BufferedImage> assertValidPage(Path html) throws Exception {
         DocumentBuilderFactory factory = DocumentBuilderFactory.newInstance();
         factory.setFeature("http://apache.org/xml/features/disallow-doctype-decl", false);
@@ -48,6 +64,71 @@ public final class ReportPages {
             images.add(img);
         }
         assertEquals(2, doc.getElementsByTagName("table").getLength(), "the metrics table and the runs table");
+        assertOpensInBrowser(html, images.size());
         return images;
+    }
+
+    /**
+     * Opens the page from its file URL in a headless browser that reports every HTML parser error and
+     * warning, CSS problem and script error, and asks the browser for each image's decoded size.
+     *
+     * @param html the page
+     * @param expectedImages how many images the page must show
+     */
+    public static void assertOpensInBrowser(Path html, int expectedImages) throws Exception {
+        List<String> complaints = new ArrayList<>();
+        try (WebClient browser = new WebClient(BrowserVersion.FIREFOX)) {
+            browser.getOptions().setCssEnabled(true);
+            browser.getOptions().setJavaScriptEnabled(true);
+            browser.getOptions().setThrowExceptionOnScriptError(true);
+            browser.getOptions().setDownloadImages(true);
+            browser.setHTMLParserListener(new HTMLParserListener() {
+                @Override
+                public void error(String message, java.net.URL url, String source, int line, int column,
+                        String key) {
+                    complaints.add("HTML error " + line + ":" + column + " " + message);
+                }
+
+                @Override
+                public void warning(String message, java.net.URL url, String source, int line, int column,
+                        String key) {
+                    complaints.add("HTML warning " + line + ":" + column + " " + message);
+                }
+            });
+            browser.setCssErrorHandler(new CSSErrorHandler() {
+                @Override
+                public void warning(CSSParseException e) {
+                    complaints.add("CSS warning " + e.getLineNumber() + ":" + e.getColumnNumber() + " " + e.getMessage());
+                }
+
+                @Override
+                public void error(CSSParseException e) {
+                    complaints.add("CSS error " + e.getLineNumber() + ":" + e.getColumnNumber() + " " + e.getMessage());
+                }
+
+                @Override
+                public void fatalError(CSSParseException e) {
+                    error(e);
+                }
+            });
+            HtmlPage page = browser.getPage(html.toUri().toURL());
+            assertTrue(complaints.isEmpty(), "the browser complained: " + complaints);
+            assertTrue(page.getTitleText().startsWith("Sweep report"), "title: " + page.getTitleText());
+            List<HtmlImage> shown = page.getByXPath("//img");
+            assertEquals(expectedImages, shown.size(), "images in the browser's DOM");
+            for (HtmlImage img : shown) {
+                String alt = img.getAltAttribute();
+                assertTrue(!alt.isBlank(), "every image has alt text");
+                IntDimension2D size;
+                try (ImageData data = img.getImageData()) {
+                    assertNotNull(data, "the browser could not load image '" + alt + "'");
+                    size = data.getWidthHeight();
+                } catch (IOException e) {
+                    throw new AssertionError("the browser could not decode image '" + alt + "': " + e.getMessage(), e);
+                }
+                assertTrue(size.getWidth() > 0 && size.getHeight() > 0,
+                        "the browser decoded image '" + alt + "' as " + size.getWidth() + "x" + size.getHeight());
+            }
+        }
     }
 }

@@ -130,6 +130,25 @@ class SweepReportTest {
     }
 
     @Test
+    void theBrowserCheckFailsOnABrokenImageAndOnBadMarkup() throws Exception {
+        SweepReport.Written files = report().write(new ReportLoader().load(new LocalRunStore(store), "report-test"), out);
+        String page = Files.readString(files.html());
+        int images = files.images().size();
+        ReportPages.assertOpensInBrowser(files.html(), images);
+
+        // One image's bytes replaced by bytes that are no PNG: the browser cannot decode it.
+        String prefix = "data:image/png;base64,";
+        int start = page.indexOf(prefix) + prefix.length();
+        String corrupt = page.substring(0, start) + "AAAAAAAAAAAAAAAA" + page.substring(page.indexOf('"', start));
+        Path broken = Files.writeString(out.resolve("broken-image.html"), corrupt);
+        assertThrows(AssertionError.class, () -> ReportPages.assertOpensInBrowser(broken, images));
+
+        // An unclosed table (what a broken template typically produces): the parser must report the repair.
+        Path badMarkup = Files.writeString(out.resolve("bad-markup.html"), page.replaceFirst("</table>", ""));
+        assertThrows(AssertionError.class, () -> ReportPages.assertOpensInBrowser(badMarkup, images));
+    }
+
+    @Test
     void theTableHoldsMeanAndStdOverSeedsPerConfiguration() {
         LocalRunStore runs = new LocalRunStore(store);
         ReportData data = new ReportLoader().load(runs, "report-test");
