@@ -92,7 +92,9 @@ public final class SweepSummary {
         StringBuilder out = new StringBuilder(align(rows));
         for (TrialResult r : result.trials()) {
             if (r.status() != RunStatus.FINISHED) {
-                out.append("FAILED ").append(r.trial().runName()).append(": ").append(r.failure()).append('\n');
+                // KILLED (interrupted, resumable) reads differently from FAILED (an error).
+                out.append(r.status()).append(' ').append(r.trial().runName()).append(": ").append(r.failure())
+                        .append('\n');
             }
         }
         out.append(String.format(Locale.ROOT, "%d trial(s), %d failed, %.1fs; experiment '%s', sweep run %s%n",

@@ -1,6 +1,7 @@
 package dev.genlab.core.run;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -107,6 +108,9 @@ class ResumeAndParallelTest {
         SweepResult interrupted = run(store, 1, false, cancelAt(1, 25, cancel), cancel);
         assertEquals(2, interrupted.trials().size(), "the third trial never started");
         assertEquals(RunStatus.KILLED, interrupted.trials().get(1).status());
+        String summary = new SweepSummary().table(interrupted);
+        assertTrue(summary.contains("KILLED " + interrupted.trials().get(1).trial().runName() + ": "), summary);
+        assertFalse(summary.contains("FAILED "), summary);
         RunRecord killed = new LocalRunStore(store).readRun(interrupted.trials().get(1).runId()).orElseThrow();
         assertEquals(RunStatus.KILLED, killed.status());
         assertTrue(Files.isRegularFile(killed.directory().resolve("checkpoint/state.bin")));
