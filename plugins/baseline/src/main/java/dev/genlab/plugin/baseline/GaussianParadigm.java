@@ -3,6 +3,7 @@ package dev.genlab.plugin.baseline;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
 import dev.genlab.api.Batch;
@@ -28,6 +29,13 @@ import java.util.Map;
  * <p>Per example, −log p(x) = ½‖L⁻¹(x − μ)‖² + Σᵢ log Lᵢᵢ + (d/2)·log 2π; training minimises its batch
  * mean divided by d (nats per dimension) with hand-written Adam or SGD, whose state is saved with the
  * weights. Sampling is x = μ + Lz with z ~ N(0, I) from the engine's seeded generator.
+ *
+ * <p>With {@code optimizer: moments} there is no gradient step: the model is the exact maximum-likelihood
+ * Gaussian of every example seen so far, μ = mean and Σ = covariance + min_std²·I, from running sums kept in
+ * double precision, with L its Cholesky factor. On images the gradient fit is unstable (the quadratic term
+ * of a pixel that is background in most digits explodes when a stroke crosses it); the moments are not.
+ * The estimate (L and L⁻¹, O(d³)) is refitted every {@value #REFIT_EVERY} steps and before sampling or
+ * scoring; a step reports the batch's nll under the current estimate, before the batch is added.
  */
 final class GaussianParadigm implements Paradigm, LikelihoodModel {
 
@@ -37,6 +45,8 @@ final class GaussianParadigm implements Paradigm, LikelihoodModel {
     private static final float BETA1 = 0.9f;
     private static final float BETA2 = 0.999f;
     private static final float EPS = 1e-8f;
+    /** moments mode: steps between refits of the estimate (each costs two d×d cubic operations). */
+    static final int REFIT_EVERY = 16;
 
     private final NDManager trialManager;
     /** Owns parameters, optimiser state and constants; closing it frees the model. */
@@ -53,6 +63,15 @@ final class GaussianParadigm implements Paradigm, LikelihoodModel {
     /** Adam's first and second moments, one per parameter; null for SGD. */
     private final NDArray[] firstMoment;
     private final NDArray[] secondMoment;
+    /** moments mode: examples seen, Σx and Σxxᵀ (float64); null otherwise. */
+    private final NDArray sum;
+    private final NDArray sumOfProducts;
+    private long seen;
+    /** moments mode: L and L⁻¹ of the current estimate, or null before the first refit (then L comes from params). */
+    private NDArray factor;
+    private NDArray inverseFactor;
+    /** moments mode: the sums hold examples that the estimate does not reflect yet. */
+    private boolean stale;
     private long steps;
 
     GaussianParadigm(ParadigmSetup setup) {
@@ -84,6 +103,9 @@ final class GaussianParadigm implements Paradigm, LikelihoodModel {
         boolean adam = "adam".equals(optimizer);
         firstMoment = adam ? zerosLike(params) : null;
         secondMoment = adam ? zerosLike(params) : null;
+        boolean moments = "moments".equals(optimizer);
+        sum = moments ? manager.zeros(new Shape(d), DataType.FLOAT64) : null;
+        sumOfProducts = moments ? manager.zeros(new Shape(d, d), DataType.FLOAT64) : null;
     }
 
     private NDArray[] zerosLike(NDArray[] arrays) {
@@ -96,6 +118,9 @@ final class GaussianParadigm implements Paradigm, LikelihoodModel {
 
     @Override
     public StepResult trainStep(Batch batch) {
+        if (sum != null) {
+            return accumulate(batch);
+        }
         double loss;
         try (NDManager step = manager.newSubManager()) {
             // Temporaries of every operation go to the operand's manager: move all operands into `step`
@@ -119,6 +144,80 @@ final class GaussianParadigm implements Paradigm, LikelihoodModel {
         return StepResult.of("nll", loss);
     }
 
+    /** moments mode: scores the batch under the current estimate, adds it to the sums, refits periodically. */
+    private StepResult accumulate(Batch batch) {
+        double loss;
+        try (NDManager step = manager.newSubManager()) {
+            NDArray x = batch.data();
+            x.tempAttach(step);
+            attachState(step);
+            NDArray flat = x.reshape(x.getShape().get(0), d);
+            loss = nllPerExample(flat).mean().getFloat() / d;
+            NDArray x64 = flat.toType(DataType.FLOAT64, false);
+            sum.addi(x64.sum(new int[] {0}));
+            sumOfProducts.addi(x64.transpose().matMul(x64));
+            seen += flat.getShape().get(0);
+        }
+        steps++;
+        stale = true;
+        if (steps % REFIT_EVERY == 0) {
+            refit();
+        }
+        return StepResult.of("nll", loss);
+    }
+
+    /** Brings a moments estimate up to date before it is sampled or scored. */
+    private void ensureFitted() {
+        if (stale) {
+            refit();
+        }
+    }
+
+    /** moments mode: μ, L and L⁻¹ from the running sums. */
+    private void refit() {
+        double[] s1 = sum.toDoubleArray();
+        double[] s2 = sumOfProducts.toDoubleArray();
+        double[] mu = new double[d];
+        for (int i = 0; i < d; i++) {
+            mu[i] = s1[i] / seen;
+        }
+        // Σ = E[xxᵀ] − μμᵀ + min_std²·I, then Σ = LLᵀ in place (lower triangle, row by row).
+        double floor = (double) minStd * minStd;
+        double[] l = new double[d * d];
+        for (int i = 0; i < d; i++) {
+            for (int j = 0; j <= i; j++) {
+                double v = s2[i * d + j] / seen - mu[i] * mu[j] + (i == j ? floor : 0);
+                for (int k = 0; k < j; k++) {
+                    v -= l[i * d + k] * l[j * d + k];
+                }
+                // Rounding can leave a tiny negative pivot for a constant coordinate: the floor is its variance.
+                l[i * d + j] = i == j ? Math.sqrt(Math.max(v, floor)) : v / l[j * d + j];
+            }
+        }
+        float[] muF = new float[d];
+        float[] lF = new float[d * d];
+        for (int i = 0; i < d; i++) {
+            muF[i] = (float) mu[i];
+        }
+        for (int i = 0; i < l.length; i++) {
+            lF[i] = (float) l[i];
+        }
+        try (NDManager tmp = manager.newSubManager()) {
+            params[0].set(ALL, tmp.create(muF, params[0].getShape()));
+        }
+        setFactor(manager.create(lF, new Shape(d, d)));
+        stale = false;
+    }
+
+    private void setFactor(NDArray l) {
+        if (factor != null) {
+            factor.close();
+            inverseFactor.close();
+        }
+        factor = l;
+        inverseFactor = l.inverse();
+    }
+
     /** @return the step to subtract from parameter {@code i} */
     private NDArray update(int i, NDArray grad) {
         if (firstMoment == null) {
@@ -138,9 +237,12 @@ final class GaussianParadigm implements Paradigm, LikelihoodModel {
         return params[1].exp().add(minStd);
     }
 
-    /** @return L, assembled from the masked off-diagonal part and the positive diagonal */
-    private NDArray cholesky(NDArray diagonal) {
-        return params[2].mul(strictLower).add(diagonal.reshape(1, d).mul(eye));
+    /** @return L: the moments fit, or assembled from the masked off-diagonal part and the positive diagonal */
+    private NDArray cholesky() {
+        if (factor != null) {
+            return factor;
+        }
+        return params[2].mul(strictLower).add(diagonal().reshape(1, d).mul(eye));
     }
 
     /**
@@ -148,11 +250,12 @@ final class GaussianParadigm implements Paradigm, LikelihoodModel {
      * @return −log p(x) per example, in nats, shape {@code [B]}
      */
     private NDArray nllPerExample(NDArray x) {
-        NDArray diagonal = diagonal();
-        NDArray inverse = cholesky(diagonal).inverse();
+        NDArray l = cholesky();
+        NDArray inverse = factor != null ? inverseFactor : l.inverse();
         NDArray z = x.sub(params[0]).matMul(inverse.transpose());
         NDArray quadratic = z.square().sum(new int[] {1}).mul(0.5f);
-        return quadratic.add(diagonal.log().sum()).add((float) (0.5 * d * LOG_2PI));
+        NDArray logDet = l.mul(eye).sum(new int[] {1}).log().sum();
+        return quadratic.add(logDet).add((float) (0.5 * d * LOG_2PI));
     }
 
     private void attachState(NDManager step) {
@@ -165,12 +268,21 @@ final class GaussianParadigm implements Paradigm, LikelihoodModel {
                 secondMoment[i].tempAttach(step);
             }
         }
+        if (sum != null) {
+            sum.tempAttach(step);
+            sumOfProducts.tempAttach(step);
+        }
+        if (factor != null) {
+            factor.tempAttach(step);
+            inverseFactor.tempAttach(step);
+        }
         eye.tempAttach(step);
         strictLower.tempAttach(step);
     }
 
     @Override
     public double nllNatsPerDim(Batch batch) {
+        ensureFitted();
         try (NDManager tmp = manager.newSubManager()) {
             NDArray x = batch.data();
             x.tempAttach(tmp);
@@ -181,11 +293,12 @@ final class GaussianParadigm implements Paradigm, LikelihoodModel {
 
     @Override
     public Samples sample(SampleRequest request) {
+        ensureFitted();
         int n = request.n();
         try (NDManager tmp = manager.newSubManager()) {
             attachState(tmp);
             NDArray z = tmp.randomNormal(new Shape(n, d));
-            NDArray x = z.matMul(cholesky(diagonal()).transpose()).add(params[0]).reshape(shape.batchShape(n));
+            NDArray x = z.matMul(cholesky().transpose()).add(params[0]).reshape(shape.batchShape(n));
             x.attach(trialManager); // the caller owns and closes the samples
             return new Samples(x, null, 1);
         }
@@ -198,14 +311,16 @@ final class GaussianParadigm implements Paradigm, LikelihoodModel {
 
     /** @return μ, for tests */
     double[] mean() {
+        ensureFitted();
         return toDouble(params[0].toFloatArray());
     }
 
     /** @return Σ = LLᵀ, for tests */
     double[][] covariance() {
+        ensureFitted();
         try (NDManager tmp = manager.newSubManager()) {
             attachState(tmp);
-            NDArray l = cholesky(diagonal());
+            NDArray l = cholesky();
             float[] flat = l.matMul(l.transpose()).toFloatArray();
             double[][] sigma = new double[d][d];
             for (int i = 0; i < d; i++) {
@@ -237,6 +352,23 @@ final class GaussianParadigm implements Paradigm, LikelihoodModel {
                 data.writeFloat(v);
             }
         }
+        if (sum != null) {
+            // The estimate in use may lag the sums (refits are periodic): save both, so a resumed run
+            // reports the same numbers as an uninterrupted one.
+            data.writeLong(seen);
+            data.writeBoolean(stale);
+            for (NDArray array : new NDArray[] {sum, sumOfProducts}) {
+                for (double v : array.toDoubleArray()) {
+                    data.writeDouble(v);
+                }
+            }
+            data.writeBoolean(factor != null);
+            if (factor != null) {
+                for (float v : factor.toFloatArray()) {
+                    data.writeFloat(v);
+                }
+            }
+        }
         data.flush();
     }
 
@@ -263,6 +395,26 @@ final class GaussianParadigm implements Paradigm, LikelihoodModel {
                 values[a][i] = data.readFloat();
             }
         }
+        long savedSeen = 0;
+        boolean savedStale = false;
+        double[][] sums = null;
+        float[] savedFactor = null;
+        if (sum != null) {
+            savedSeen = data.readLong();
+            savedStale = data.readBoolean();
+            sums = new double[][] {new double[d], new double[d * d]};
+            for (double[] values2 : sums) {
+                for (int i = 0; i < values2.length; i++) {
+                    values2[i] = data.readDouble();
+                }
+            }
+            if (data.readBoolean()) {
+                savedFactor = new float[d * d];
+                for (int i = 0; i < savedFactor.length; i++) {
+                    savedFactor[i] = data.readFloat();
+                }
+            }
+        }
         // Only write once everything was read, so a truncated stream leaves the model untouched.
         // Copy through a native array: PyTorch's NDArray.set(float[]) makes the tensor point at a temporary
         // direct buffer without copying it, and once that buffer is garbage-collected the weights change
@@ -271,8 +423,22 @@ final class GaussianParadigm implements Paradigm, LikelihoodModel {
             for (int a = 0; a < state.length; a++) {
                 state[a].set(ALL, tmp.create(values[a], state[a].getShape()));
             }
+            if (sums != null) {
+                sum.set(ALL, tmp.create(sums[0], sum.getShape()));
+                sumOfProducts.set(ALL, tmp.create(sums[1], sumOfProducts.getShape()));
+            }
         }
         steps = savedSteps;
+        seen = savedSeen;
+        stale = savedStale;
+        if (savedFactor != null) {
+            setFactor(manager.create(savedFactor, new Shape(d, d)));
+        } else if (factor != null) {
+            factor.close();
+            inverseFactor.close();
+            factor = null;
+            inverseFactor = null;
+        }
     }
 
     /** @return the parameters, then Adam's moments if any, in save order */

@@ -32,11 +32,13 @@ public final class GaussianProvider implements ParadigmProvider {
     public ParamSchema parameters() {
         return ParamSchema.builder()
                 .addDouble("lr", 0.05, 1e-5, 10, "learning rate")
-                .addChoice("optimizer", "adam", List.of("adam", "sgd"), "optimiser")
+                .addChoice("optimizer", "adam", List.of("adam", "sgd", "moments"),
+                        "adam or sgd on the likelihood, or moments: the exact maximum-likelihood fit from the "
+                                + "running mean and covariance of every example seen (lr unused; stable on images)")
                 .addDouble("init_std", 1.0, 1e-3, 1e3, "initial standard deviation of every coordinate")
                 .addDouble("min_std", 1e-3, 1e-6, 1.0,
-                        "floor added to the Cholesky diagonal, so constant coordinates cannot drive the "
-                                + "likelihood to infinity")
+                        "floor added to the Cholesky diagonal (moments: min_std² added to the covariance's "
+                                + "diagonal), so constant coordinates cannot drive the likelihood to infinity")
                 .build();
     }
 
