@@ -1,5 +1,7 @@
 package dev.genlab.core.report;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.genlab.tracking.MetricPoint;
 import dev.genlab.tracking.RunStatus;
 import dev.genlab.tracking.local.ArtifactRecord;
@@ -7,6 +9,8 @@ import dev.genlab.tracking.local.ExperimentRecord;
 import dev.genlab.tracking.local.LocalRunStore;
 import dev.genlab.tracking.local.RunRecord;
 import jakarta.inject.Inject;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -31,6 +35,7 @@ public final class ReportLoader {
     private static final Set<String> NOT_AXES = Set.of("seed", "paradigm", "plugin");
     private static final String EVAL = "eval/";
     private static final String TRAIN = "train/";
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     /** Creates the (stateless) loader. */
     @Inject
@@ -89,6 +94,11 @@ public final class ReportLoader {
 
     private static ReportData fromSweep(String experiment, RunRecord sweep, List<RunRecord> all) {
         List<RunRecord> trials = new ArrayList<>(all.stream().filter(r -> sweep.id().equals(r.parentRunId())).toList());
+        // A sweep resumed from an edited spec skips the trials that an earlier sweep already FINISHED; they
+        // are children of that sweep, but this sweep's summary lists them as its own, and so does its report.
+        Set<String> listed = summaryRunIds(sweep);
+        Set<String> included = new HashSet<>(trials.stream().map(RunRecord::id).toList());
+        all.stream().filter(r -> listed.contains(r.id()) && included.add(r.id())).forEach(trials::add);
         trials.sort(Comparator.comparingInt(ReportLoader::trialIndex).thenComparingLong(RunRecord::startTimeMs));
         Map<String, List<String>> axes = axes(trials);
         List<ReportRun> runs = new ArrayList<>();
@@ -118,6 +128,23 @@ public final class ReportLoader {
                     .mapToDouble(r -> (r.endTimeMs() - sweep.startTimeMs()) / 1000.0).max().orElse(0);
         }
         return new ReportData(experiment, sweep.id(), wall, axes, runs);
+    }
+
+    /** @return the trial run ids in the sweep's summary.json, if it has one (written when the sweep ended) */
+    private static Set<String> summaryRunIds(RunRecord sweep) {
+        Optional<ArtifactRecord> summary = sweep.artifacts().stream()
+                .filter(a -> a.path().equals("summary.json")).findFirst();
+        if (summary.isEmpty()) {
+            return Set.of();
+        }
+        try {
+            JsonNode trials = JSON.readTree(sweep.artifactFile(summary.get()).toFile()).path("trials");
+            Set<String> ids = new HashSet<>();
+            trials.forEach(t -> ids.add(t.path("run_id").asText()));
+            return ids;
+        } catch (IOException e) {
+            throw new UncheckedIOException("unreadable summary.json of sweep " + sweep.id(), e);
+        }
     }
 
     /** Per paradigm, the params that take more than one value over its runs (short keys). */

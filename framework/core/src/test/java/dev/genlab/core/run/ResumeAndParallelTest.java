@@ -10,7 +10,9 @@ import dev.genlab.core.plugin.PluginLoader;
 import dev.genlab.core.plugin.PluginRegistry;
 import dev.genlab.core.report.Plots;
 import dev.genlab.core.report.ReportCharts;
+import dev.genlab.core.report.ReportData;
 import dev.genlab.core.report.ReportLoader;
+import dev.genlab.core.report.ReportRun;
 import dev.genlab.core.report.SweepReport;
 import dev.genlab.core.report.SweepReporter;
 import dev.genlab.core.spec.ExperimentSpec;
@@ -25,6 +27,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.BeforeAll;
@@ -61,8 +64,13 @@ class ResumeAndParallelTest {
 
     private SweepResult run(Path store, int parallel, boolean resume, Progress progress, Cancellation cancel)
             throws Exception {
+        return run(SPEC, store, parallel, resume, progress, cancel);
+    }
+
+    private SweepResult run(String specText, Path store, int parallel, boolean resume, Progress progress,
+            Cancellation cancel) throws Exception {
         Path file = tmp.resolve("spec.yaml");
-        Files.writeString(file, SPEC);
+        Files.writeString(file, specText);
         ExperimentSpec spec = new SpecLoader(registry, name -> null).load(file, List.of());
         List<Trial> trials = new SweepPlanner().plan(spec);
         RunOptions options = new RunOptions(true, List.of(), store, parallel, resume, null);
@@ -96,6 +104,30 @@ class ResumeAndParallelTest {
 
     private static Map<Long, TrialResult> bySeed(SweepResult r) {
         return r.trials().stream().collect(Collectors.toMap(t -> t.trial().seed(), t -> t));
+    }
+
+    @Test
+    void aSweepResumedFromAnEditedSpecReportsTheTrialsItSkipped() throws Exception {
+        Path store = tmp.resolve("store");
+        SweepResult first = run(store, 1, false, Progress.SILENT, new Cancellation());
+        String edited = SPEC.replace("sweep:\n", "  - {name: other, plugin: meanfit, params: {lr: 0.1}}\nsweep:\n");
+        SweepResult second = run(edited, store, 1, true, Progress.SILENT, new Cancellation());
+        assertEquals(6, second.trials().size());
+        assertTrue(!first.parentRunId().equals(second.parentRunId()), "an edited spec is another sweep");
+        Set<String> reused = first.trials().stream().map(TrialResult::runId).collect(Collectors.toSet());
+        assertEquals(reused, second.trials().stream().filter(t -> t.trial().paradigm().equals("fit"))
+                .map(TrialResult::runId).collect(Collectors.toSet()), "the fit trials were skipped, not rerun");
+
+        for (String selector : List.of(second.parentRunId(), "resume-test")) {
+            ReportData report = new ReportLoader().load(new LocalRunStore(store), selector);
+            assertEquals(second.parentRunId(), report.sweepRunId());
+            Set<String> reported = report.runs().stream().map(ReportRun::runId).collect(Collectors.toSet());
+            assertEquals(second.trials().stream().map(TrialResult::runId).collect(Collectors.toSet()), reported,
+                    "the report of " + selector + " has every trial of the sweep, the skipped ones included");
+        }
+        // The first sweep's own report is unchanged by the second.
+        assertEquals(reused, new ReportLoader().load(new LocalRunStore(store), first.parentRunId()).runs().stream()
+                .map(ReportRun::runId).collect(Collectors.toSet()));
     }
 
     @Test
