@@ -239,9 +239,13 @@ public final class SweepReport {
 
     private static String summaryLine(ReportData data, List<ConfigGroup> groups) {
         long finished = data.trials().stream().filter(ReportRun::finished).count();
-        return String.format(Locale.ROOT, "%d configuration(s), %d trial run(s), %d finished%s; sweep run %s",
+        // Trial time next to wall time: shards and parallel trials make it larger, and a sweep resumed from
+        // an edited spec has a short wall time for trials that ran in an earlier sweep.
+        double trialSeconds = data.trials().stream().mapToDouble(ReportRun::wallSeconds).sum();
+        return String.format(Locale.ROOT, "%d configuration(s), %d trial run(s), %d finished%s%s; sweep run %s",
                 groups.size(), data.trials().size(), finished,
                 data.wallSeconds() > 0 ? String.format(Locale.ROOT, ", wall time %.1f s", data.wallSeconds()) : "",
+                trialSeconds > 0 ? String.format(Locale.ROOT, ", trial time %.1f s", trialSeconds) : "",
                 data.sweepRunId());
     }
 

@@ -125,6 +125,15 @@ class ResumeAndParallelTest {
             assertEquals(second.trials().stream().map(TrialResult::runId).collect(Collectors.toSet()), reported,
                     "the report of " + selector + " has every trial of the sweep, the skipped ones included");
         }
+        // Its header counts the skipped trials' time, which its own wall time does not include.
+        double trialSeconds = first.trials().stream().mapToDouble(TrialResult::wallSeconds).sum()
+                + second.trials().stream().mapToDouble(TrialResult::wallSeconds).sum(); // skipped ones count 0
+        ReportData report = new ReportLoader().load(new LocalRunStore(store), second.parentRunId());
+        double reportedSeconds = report.trials().stream().mapToDouble(ReportRun::wallSeconds).sum();
+        assertEquals(trialSeconds, reportedSeconds, 0.05 * trialSeconds + 0.5);
+        Path md = new SweepReport(new ReportCharts()).write(report, tmp.resolve("report")).markdown();
+        assertTrue(Files.readString(md).contains(String.format(java.util.Locale.ROOT, ", trial time %.1f s",
+                reportedSeconds)), Files.readString(md));
         // The first sweep's own report is unchanged by the second.
         assertEquals(reused, new ReportLoader().load(new LocalRunStore(store), first.parentRunId()).runs().stream()
                 .map(ReportRun::runId).collect(Collectors.toSet()));
