@@ -9,7 +9,8 @@ import java.util.List;
 
 /**
  * The {@code gaussian} paradigm: one multivariate normal N(μ, LLᵀ) with full covariance, fitted by
- * gradient descent on the exact negative log-likelihood. It is the floor every generative model should
+ * gradient descent on the exact negative log-likelihood, or in closed form from running moments
+ * ({@code optimizer: moments}, the stable choice on images). It is the floor every generative model should
  * beat: it captures the data's mean and covariance and nothing else (a ring of modes becomes one blob).
  * Works on any data shape; images are flattened to vectors, so it has d + d(d+1)/2 parameters.
  */
