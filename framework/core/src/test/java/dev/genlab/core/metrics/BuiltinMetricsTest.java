@@ -166,6 +166,26 @@ class BuiltinMetricsTest {
     }
 
     @Test
+    void aFiniteLossThatExplodesMeansDiverged() {
+        // The Gaussian fit that motivated the rule: 0.93, 0.75, 0.59, 0.60, then 4.9e3 ... 1.7e20.
+        List<Double> exploding = new ArrayList<>(List.of(0.93, 0.75, 0.59, 0.60, 4.9e3, 2.4e8, 1.7e20, 1.0e16));
+        EvalInput in = input(null, new float[2], 1, Map.of("nll", exploding), 1, Map.of(), 1);
+        assertEquals(1.0, new StabilityMetric().compute(in).get("diverged"));
+
+        // Start median 0.75: the threshold is 1e4 x 1.75 = 17,500, so 17,000 is growth, 18,000 an explosion.
+        assertFalse(StabilityMetric.exploded(List.of(0.93, 0.75, 0.59, 17_000.0)));
+        assertTrue(StabilityMetric.exploded(List.of(0.93, 0.75, 0.59, 18_000.0)));
+        // Magnitudes: a loss falling to -18,000 explodes too; a loss that starts large may stay large.
+        assertTrue(StabilityMetric.exploded(List.of(0.93, 0.75, 0.59, -18_000.0)));
+        assertFalse(StabilityMetric.exploded(List.of(5e6, 4e6, 3e6, 1e7)));
+        // A VAE's gradient-norm spikes (the largest ratio in the study runs, 477) are not an explosion.
+        EvalInput spikes = input(null, new float[2], 1, Map.of("grad_norm", List.of(0.4, 0.38, 0.37, 665.0, 2.0)),
+                1, Map.of(), 1);
+        assertEquals(0.0, new StabilityMetric().compute(spikes).get("diverged"));
+        assertFalse(StabilityMetric.exploded(List.of()));
+    }
+
+    @Test
     void windowSizes() {
         assertEquals(1, StabilityMetric.windowSize(1));
         assertEquals(2, StabilityMetric.windowSize(3));
