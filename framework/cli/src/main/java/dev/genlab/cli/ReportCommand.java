@@ -8,7 +8,6 @@ import dev.genlab.core.report.SweepReport;
 import dev.genlab.tracking.local.LocalRunStore;
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -56,7 +55,8 @@ final class ReportCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new UserError(e.getMessage());
         }
-        Path dir = out != null ? out : Path.of("genlab-reports", folderName(data.experimentName()));
+        Path dir = out != null ? out
+                : Path.of("genlab-reports", SweepReport.fileName(data.experimentName(), "experiment"));
         SweepReport report = injector.getInstance(SweepReport.class);
         SweepReport.Written files = report.write(data, dir);
         PrintWriter w = command.commandLine().getOut();
@@ -66,10 +66,5 @@ final class ReportCommand implements Callable<Integer> {
                 + files.markdown().toAbsolutePath().getParent().resolve(SweepReport.PLOTS) + ")");
         w.flush();
         return ExitCodes.OK;
-    }
-
-    private static String folderName(String experiment) {
-        String s = experiment.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9._-]+", "-").replaceAll("^[-.]+|-+$", "");
-        return s.isEmpty() ? "experiment" : s;
     }
 }

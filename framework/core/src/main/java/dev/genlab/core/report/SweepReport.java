@@ -230,9 +230,20 @@ public final class SweepReport {
         return true;
     }
 
+    /**
+     * @param s any text, e.g. an experiment or chart name
+     * @param fallback the result when nothing usable is left
+     * @return s as a file name: lower case, each run of characters outside {@code [a-z0-9._-]} one {@code -},
+     *     no leading {@code -} or {@code .}, no trailing {@code -}
+     */
+    public static String fileName(String s, String fallback) {
+        String name = s.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9._-]+", "-").replaceAll("^[-.]+|-+$", "");
+        return name.isEmpty() ? fallback : name;
+    }
+
     static String slug(String s) {
-        String slug = s.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9._-]+", "-").replaceAll("^[-.]+|-+$", "");
-        return slug.isEmpty() ? "figure" : slug.length() > 80 ? slug.substring(0, 80) : slug;
+        String slug = fileName(s, "figure");
+        return slug.length() > 80 ? slug.substring(0, 80) : slug;
     }
 
     // ------------------------------------------------------------------------------------------ rendering
