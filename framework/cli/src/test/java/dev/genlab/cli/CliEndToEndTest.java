@@ -14,6 +14,9 @@ import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -35,6 +38,13 @@ class CliEndToEndTest {
         StringWriter err = new StringWriter();
         int code = Main.execute(new PrintWriter(out, true), new PrintWriter(err, true), args);
         return new Outcome(code, out.toString(), err.toString());
+    }
+
+    /** Latest values of every metric of a run except wall-clock timings: what two equal runs share. */
+    static Map<String, Double> finalNumbers(RunRecord r) {
+        return r.latestMetrics().entrySet().stream()
+                .filter(e -> !e.getKey().contains("second") && !e.getKey().endsWith("_ms"))
+                .collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue, (a, b) -> a, TreeMap::new));
     }
 
     /** A third-party paradigm, compiled here against genlab-api only: an isotropic Gaussian fitted to the data. */

@@ -204,8 +204,17 @@ class MlflowCliTest {
     }
 
     private static JsonNode readBack(String python, String uri, String experiment) throws Exception {
-        Path script = Files.writeString(Files.createTempFile("readback", ".py"), READ_BACK);
-        Process p = new ProcessBuilder(python, script.toString(), uri, experiment).redirectErrorStream(false).start();
+        return readBack(python, READ_BACK, uri, experiment);
+    }
+
+    /**
+     * Runs a Python read-back script against the MLflow server.
+     *
+     * @return the JSON it printed
+     */
+    static JsonNode readBack(String python, String script, String uri, String experiment) throws Exception {
+        Path file = Files.writeString(Files.createTempFile("readback", ".py"), script);
+        Process p = new ProcessBuilder(python, file.toString(), uri, experiment).start();
         p.getOutputStream().close();
         byte[] out;
         try (InputStream in = p.getInputStream()) {

@@ -9,7 +9,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -54,10 +53,7 @@ class ParallelCliTest {
         for (RunRecord r : new LocalRunStore(store).readRuns("parallel-cli")) {
             if (r.parentRunId() != null) {
                 assertEquals(RunStatus.FINISHED, r.status());
-                out.put(r.tags().get("genlab.trial_hash"), r.latestMetrics().entrySet().stream()
-                        .filter(e -> !e.getKey().contains("second") && !e.getKey().endsWith("_ms"))
-                        .collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue, (a, b) -> a,
-                                TreeMap::new)));
+                out.put(r.tags().get("genlab.trial_hash"), CliEndToEndTest.finalNumbers(r));
             }
         }
         return out;

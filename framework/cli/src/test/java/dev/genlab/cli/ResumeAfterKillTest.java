@@ -11,9 +11,8 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Collectors;
+import java.util.function.Predicate;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -48,18 +47,8 @@ class ResumeAfterKillTest {
 
         // Kill it once the second trial has a checkpoint past step 100 and is still training.
         LocalRunStore reader = new LocalRunStore(store);
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
-        Optional<RunRecord> second = Optional.empty();
-        while (System.nanoTime() < deadline && child.isAlive()) {
-            second = reader.readRuns("kill-resume").stream()
-                    .filter(r -> "1".equals(r.tags().get("genlab.trial_index")))
-                    .filter(r -> r.latest("train/nll").map(p -> p.step() >= 300).orElse(false))
-                    .findFirst();
-            if (second.isPresent()) {
-                break;
-            }
-            Thread.sleep(50);
-        }
+        Optional<RunRecord> second = awaitRun(reader, child, r -> "1".equals(r.tags().get("genlab.trial_index"))
+                && r.latest("train/nll").map(p -> p.step() >= 300).orElse(false));
         assertTrue(second.isPresent() && child.isAlive(), "the child never reached trial 2, step 300:\n"
                 + Files.readString(log));
         child.destroyForcibly(); // SIGKILL: no hook, no flush
@@ -93,9 +82,9 @@ class ResumeAfterKillTest {
         RunRecord uninterrupted = new LocalRunStore(reference).readRuns("kill-resume").stream()
                 .filter(r -> r.parentRunId() != null).findFirst().orElseThrow();
         assertEquals(uninterrupted.tags().get("genlab.trial_hash"), continued.tags().get("genlab.trial_hash"));
-        Map<String, Double> expected = finalNumbers(uninterrupted);
+        Map<String, Double> expected = CliEndToEndTest.finalNumbers(uninterrupted);
         assertTrue(expected.containsKey("eval/modes_covered") && expected.containsKey("train/nll"), expected::toString);
-        assertEquals(expected, finalNumbers(continued));
+        assertEquals(expected, CliEndToEndTest.finalNumbers(continued));
         System.out.printf("kill -9 at trial 2 step >= %d; resumed from step %d; final numbers equal: %s%n",
                 second.get().latest("train/nll").orElseThrow().step(), from, expected);
     }
@@ -107,13 +96,8 @@ class ResumeAfterKillTest {
         Path log = tmp.resolve("child.log");
         Process child = ChildJvm.start(log, Map.of(), "run", spec.toString(), "--store", store.toString());
         LocalRunStore reader = new LocalRunStore(store);
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
-        Optional<RunRecord> first = Optional.empty();
-        while (System.nanoTime() < deadline && child.isAlive() && first.isEmpty()) {
-            first = reader.readRuns("kill-resume").stream()
-                    .filter(r -> r.latest("train/nll").map(p -> p.step() >= 150).orElse(false)).findFirst();
-            Thread.sleep(50);
-        }
+        Optional<RunRecord> first = awaitRun(reader, child,
+                r -> r.latest("train/nll").map(p -> p.step() >= 150).orElse(false));
         assertTrue(first.isPresent() && child.isAlive(), "the child never reached step 150:\n" + Files.readString(log));
         child.destroy(); // SIGTERM, as Slurm and Kubernetes send it
         assertTrue(child.waitFor(60, TimeUnit.SECONDS), "the child did not stop after SIGTERM");
@@ -130,10 +114,21 @@ class ResumeAfterKillTest {
         assertTrue(Files.readString(log).contains("SIGTERM received"), Files.readString(log));
     }
 
-    /** Latest values of every metric except wall-clock timings. */
-    private static Map<String, Double> finalNumbers(RunRecord r) {
-        return r.latestMetrics().entrySet().stream()
-                .filter(e -> !e.getKey().contains("second") && !e.getKey().endsWith("_ms"))
-                .collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue, (a, b) -> a, TreeMap::new));
+    /**
+     * Polls the store (every 50 ms, up to 90 s) while the child runs.
+     *
+     * @return the first run of the experiment that matches, or empty if the child ended or time ran out first
+     */
+    private static Optional<RunRecord> awaitRun(LocalRunStore reader, Process child, Predicate<RunRecord> match)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+        while (System.nanoTime() < deadline && child.isAlive()) {
+            Optional<RunRecord> found = reader.readRuns("kill-resume").stream().filter(match).findFirst();
+            if (found.isPresent()) {
+                return found;
+            }
+            Thread.sleep(50);
+        }
+        return Optional.empty();
     }
 }

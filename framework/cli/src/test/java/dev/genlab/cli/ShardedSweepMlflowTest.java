@@ -4,11 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.genlab.tracking.mlflow.MlflowServer;
 import dev.genlab.tracking.mlflow.PythonMlflow;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -93,7 +90,7 @@ class ShardedSweepMlflowTest {
             }
             double seconds = (System.nanoTime() - t0) / 1e9;
 
-            JsonNode runs = readBack(python, server.uri(), "sharded");
+            JsonNode runs = MlflowCliTest.readBack(python, READ_BACK, server.uri(), "sharded");
             List<JsonNode> active = new ArrayList<>();
             int trashed = 0;
             for (JsonNode r : runs) {
@@ -132,18 +129,5 @@ class ShardedSweepMlflowTest {
                     + "%d duplicate parent copies trashed, %d shard(s) summarised the sweep%n", seconds,
                     active.size(), children.size(), trials.size(), trashed, summaries);
         }
-    }
-
-    private static JsonNode readBack(String python, String uri, String experiment) throws Exception {
-        Path script = Files.writeString(Files.createTempFile("readback", ".py"), READ_BACK);
-        Process p = new ProcessBuilder(python, script.toString(), uri, experiment).start();
-        p.getOutputStream().close();
-        byte[] out;
-        try (InputStream in = p.getInputStream()) {
-            out = in.readAllBytes();
-        }
-        String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(p.waitFor(120, TimeUnit.SECONDS) && p.exitValue() == 0, "read-back failed: " + err);
-        return new ObjectMapper().readTree(out);
     }
 }
