@@ -7,16 +7,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.genlab.core.plugin.PluginLoader;
 import dev.genlab.core.plugin.PluginRegistry;
+import dev.genlab.core.run.Cancellation;
+import dev.genlab.core.run.LocalRunners;
 import dev.genlab.core.run.Progress;
-import dev.genlab.core.run.Provenance;
 import dev.genlab.core.run.RunOptions;
 import dev.genlab.core.run.SweepResult;
-import dev.genlab.core.run.SweepRunner;
-import dev.genlab.core.run.SweepSummary;
-import dev.genlab.core.run.TrackerFactory;
 import dev.genlab.core.spec.ExperimentSpec;
 import dev.genlab.core.spec.SpecLoader;
-import dev.genlab.core.spec.SpecWriter;
 import dev.genlab.core.sweep.SweepPlanner;
 import dev.genlab.tracking.RunStatus;
 import dev.genlab.tracking.local.ArtifactRecord;
@@ -74,14 +71,8 @@ class SweepReportTest {
         store = tmp.resolve("runs");
         ExperimentSpec spec = new SpecLoader(registry, name -> null).load(specFile, List.of());
         RunOptions options = new RunOptions(true, List.of(), store);
-        TrackerFactory trackers = (tracking, opts) -> new LocalRunStore(opts.runStore());
-        SweepRunner runner = new SweepRunner(registry, trackers, options, new Plots(), new Provenance(),
-                Progress.SILENT, new SweepSummary(), new SweepPlanner(), new SpecWriter(), new dev.genlab.core.run.Cancellation(), reporter());
-        result = runner.run(spec, new SweepPlanner().plan(spec));
-    }
-
-    private static SweepReporter reporter() {
-        return new SweepReporter(new ReportLoader(), report());
+        result = LocalRunners.create(registry, options, Progress.SILENT, new Cancellation())
+                .run(spec, new SweepPlanner().plan(spec));
     }
 
     private static SweepReport report() {

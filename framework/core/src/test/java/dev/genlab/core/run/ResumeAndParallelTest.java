@@ -8,16 +8,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.genlab.core.plugin.PluginLoader;
 import dev.genlab.core.plugin.PluginRegistry;
-import dev.genlab.core.report.Plots;
 import dev.genlab.core.report.ReportCharts;
 import dev.genlab.core.report.ReportData;
 import dev.genlab.core.report.ReportLoader;
 import dev.genlab.core.report.ReportRun;
 import dev.genlab.core.report.SweepReport;
-import dev.genlab.core.report.SweepReporter;
 import dev.genlab.core.spec.ExperimentSpec;
 import dev.genlab.core.spec.SpecLoader;
-import dev.genlab.core.spec.SpecWriter;
 import dev.genlab.core.sweep.SweepPlanner;
 import dev.genlab.core.sweep.Trial;
 import dev.genlab.tracking.RunStatus;
@@ -74,10 +71,7 @@ class ResumeAndParallelTest {
         ExperimentSpec spec = new SpecLoader(registry, name -> null).load(file, List.of());
         List<Trial> trials = new SweepPlanner().plan(spec);
         RunOptions options = new RunOptions(true, List.of(), store, parallel, resume, null);
-        TrackerFactory trackers = (tracking, opts) -> new LocalRunStore(opts.runStore());
-        return new SweepRunner(registry, trackers, options, new Plots(), new Provenance(), progress,
-                new SweepSummary(), new SweepPlanner(), new SpecWriter(), cancel,
-                new SweepReporter(new ReportLoader(), new SweepReport(new ReportCharts()))).run(spec, trials);
+        return LocalRunners.create(registry, options, progress, cancel).run(spec, trials);
     }
 
     /** Cancels the sweep once the trial with the given seed has completed {@code step} steps. */

@@ -7,14 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.genlab.core.plugin.PluginLoader;
 import dev.genlab.core.plugin.PluginRegistry;
-import dev.genlab.core.report.Plots;
-import dev.genlab.core.report.ReportCharts;
-import dev.genlab.core.report.ReportLoader;
-import dev.genlab.core.report.SweepReport;
-import dev.genlab.core.report.SweepReporter;
 import dev.genlab.core.spec.ExperimentSpec;
 import dev.genlab.core.spec.SpecLoader;
-import dev.genlab.core.spec.SpecWriter;
 import dev.genlab.core.sweep.SweepPlanner;
 import dev.genlab.core.sweep.Trial;
 import dev.genlab.tracking.MetricPoint;
@@ -55,11 +49,7 @@ class SweepRunnerTest {
         ExperimentSpec spec = new SpecLoader(registry, name -> null).load(specFile, List.of(overrides));
         List<Trial> trials = new SweepPlanner().plan(spec);
         RunOptions options = new RunOptions(true, List.of(), store);
-        TrackerFactory trackers = (tracking, opts) -> new LocalRunStore(opts.runStore());
-        SweepRunner runner = new SweepRunner(registry, trackers, options, new Plots(), new Provenance(),
-                Progress.SILENT, new SweepSummary(), new SweepPlanner(), new SpecWriter(), new Cancellation(),
-                new SweepReporter(new ReportLoader(), new SweepReport(new ReportCharts())));
-        return runner.run(spec, trials);
+        return LocalRunners.create(registry, options, Progress.SILENT, new Cancellation()).run(spec, trials);
     }
 
     private static final String BASE = """
