@@ -52,6 +52,12 @@ import org.apache.logging.log4j.Logger;
  * each in its own {@link PluginClassLoader}, which exposes only the genlab API, DJL and the logging APIs.
  * Hidden entries, other files and sub-directories without jars are ignored.
  *
+ * <p>Every call into a third-party plugin (instantiating its providers, and every method of the providers,
+ * paradigms and capabilities it returns) runs with the plugin's class loader as the thread's context class loader,
+ * so libraries it bundles find their own classes ({@link ContextLoaderProxy}). A plugin jar records the DJL version
+ * it was compiled against in its manifest ({@value #DJL_VERSION_ATTRIBUTE}); one built against another DJL minor
+ * version is refused with both versions named, since DJL arrays cross the plugin boundary.
+ *
  * <p><b>Failures are loud.</b> A broken plugin is never skipped silently: a user who names it in a spec
  * would otherwise get a confusing "unknown plugin". Every problem (unreadable or corrupt jar, no
  * {@code META-INF/services} entry, a service class that is missing or fails to instantiate, an
@@ -72,6 +78,12 @@ public final class PluginLoader {
             List.of("dev.genlab.api.", "ai.djl.", "org.apache.logging.log4j.", "org.slf4j.");
 
     private static final int MAX_FAILURES_PER_SERVICE = 50;
+
+    /** The manifest entry in which a plugin jar records the DJL version it was compiled against. */
+    public static final String DJL_VERSION_ATTRIBUTE = "Genlab-DJL-Version";
+
+    /** The DJL this genlab runs. */
+    static final String RUNTIME_DJL = ai.djl.engine.Engine.getDjlVersion();
 
     private static final Pattern NAME = Pattern.compile("[a-z0-9_-]+");
 
@@ -230,6 +242,18 @@ public final class PluginLoader {
             if (!readable) {
                 return;
             }
+            for (Path jar : jars) {
+                String built = djlVersionOf(jar);
+                if (built != null && !sameMinor(built, RUNTIME_DJL)) {
+                    problem("plugin jar " + jar.toAbsolutePath() + " was built against DJL " + built
+                            + ", but this genlab runs DJL " + RUNTIME_DJL + " (arrays cross the plugin boundary, so"
+                            + " both must use one DJL API): rebuild the plugin against ai.djl:api " + RUNTIME_DJL, null);
+                    readable = false;
+                }
+            }
+            if (!readable) {
+                return;
+            }
             if (servicesDeclared == 0) {
                 problem((jars.size() == 1 ? "plugin jar " : "plugin directory ") + location.toAbsolutePath()
                         + " declares no genlab service: expected a META-INF/services entry for "
@@ -261,6 +285,19 @@ public final class PluginLoader {
          * @param jarOrigins cache of origins per jar, or null for built-ins
          */
         void discover(Class<? extends Plugin> spi, ClassLoader loader, String where,
+                Map<Path, PluginOrigin> jarOrigins) {
+            // Providers are instantiated (and describe themselves) with their own loader as the context loader.
+            Thread thread = Thread.currentThread();
+            ClassLoader previous = thread.getContextClassLoader();
+            thread.setContextClassLoader(loader);
+            try {
+                discoverWithContext(spi, loader, where, jarOrigins);
+            } finally {
+                thread.setContextClassLoader(previous);
+            }
+        }
+
+        private void discoverWithContext(Class<? extends Plugin> spi, ClassLoader loader, String where,
                 Map<Path, PluginOrigin> jarOrigins) {
             Iterator<? extends Plugin> it = ServiceLoader.load(spi, loader).iterator();
             int failures = 0;
@@ -318,7 +355,7 @@ public final class PluginLoader {
             Plugin previous = named.get(name);
             if (previous != null) {
                 problem("two " + KINDS.get(spi) + " plugins are named '" + name + "': "
-                        + previous.getClass().getName() + " from " + whereFound.get(previous) + " and "
+                        + ContextLoaderProxy.unwrap(previous).getClass().getName() + " from " + whereFound.get(previous) + " and "
                         + className + " from " + where + "; remove one of them", null);
                 return;
             }
@@ -328,6 +365,10 @@ public final class PluginLoader {
             } catch (IOException | UncheckedIOException e) {
                 problem("cannot fingerprint the jar of plugin '" + name + "' in " + where + ": " + e, e);
                 return;
+            }
+            if (jarOrigins != null) {
+                // Every later call into a third-party plugin runs with its loader as the context class loader.
+                provider = (Plugin) ContextLoaderProxy.wrap(provider, provider.getClass().getClassLoader());
             }
             named.put(name, provider);
             origins.put(provider, origin);
@@ -395,6 +436,24 @@ public final class PluginLoader {
             cache.put(jar, cached);
         }
         return cached;
+    }
+
+    /** @return the jar's {@value #DJL_VERSION_ATTRIBUTE} manifest entry, or null if it has none or cannot be read */
+    static String djlVersionOf(Path jar) {
+        try (JarFile file = new JarFile(jar.toFile())) {
+            Manifest manifest = file.getManifest();
+            String version = manifest == null ? null : manifest.getMainAttributes().getValue(DJL_VERSION_ATTRIBUTE);
+            return version == null || version.isBlank() ? null : version.trim();
+        } catch (IOException e) {
+            return null; // declaredServices already reported an unreadable jar
+        }
+    }
+
+    /** @return whether two versions agree in major and minor (DJL's 0.x minors change the API) */
+    static boolean sameMinor(String a, String b) {
+        String[] x = a.split("[.-]");
+        String[] y = b.split("[.-]");
+        return x.length >= 2 && y.length >= 2 && x[0].equals(y[0]) && x[1].equals(y[1]);
     }
 
     private static String implementationVersion(Path jar) throws IOException {

@@ -84,7 +84,7 @@ class PluginLoaderTest {
         PluginRegistry registry = new PluginLoader().load(List.of(plugins));
 
         ParadigmProvider provider = registry.paradigm("hello").orElseThrow();
-        assertInstanceOf(PluginClassLoader.class, provider.getClass().getClassLoader());
+        assertInstanceOf(PluginClassLoader.class, ContextLoaderProxy.unwrap(provider).getClass().getClassLoader());
         PluginOrigin origin = registry.origin(provider);
         assertEquals(jar.toAbsolutePath(), origin.jar());
         assertEquals("1.2.3", origin.version());
@@ -123,7 +123,7 @@ class PluginLoaderTest {
     void pluginSeesTheApiAndDjlButNotGenlabInternalsOrGuice() throws Exception {
         paradigmJar(plugins, "iso.jar", "com.example.iso", "iso");
         ParadigmProvider provider = new PluginLoader().load(List.of(plugins)).paradigm("iso").orElseThrow();
-        ClassLoader loader = provider.getClass().getClassLoader();
+        ClassLoader loader = ContextLoaderProxy.unwrap(provider).getClass().getClassLoader();
 
         // Shared classes are the very same Class objects as the application's.
         assertSame(NDArray.class, Class.forName("ai.djl.ndarray.NDArray", false, loader));
@@ -157,7 +157,7 @@ class PluginLoaderTest {
         }
         PluginRegistry registry = new PluginLoader().load(List.of(plugins));
         for (String v : List.of("1", "2")) {
-            ClassLoader loader = registry.paradigm("p" + v).orElseThrow().getClass().getClassLoader();
+            ClassLoader loader = ContextLoaderProxy.unwrap(registry.paradigm("p" + v).orElseThrow()).getClass().getClassLoader();
             Class<?> util = Class.forName("com.acme.lib.Util", true, loader);
             assertEquals(v, util.getMethod("version").invoke(null));
             Class<?> yaml = Class.forName("org.yaml.snakeyaml.Yaml", false, loader);
@@ -323,5 +323,58 @@ class PluginLoaderTest {
         PluginRegistry registry = new PluginLoader().load(List.of(plugins));
         assertEquals(new PluginLoader().loadBuiltins().paradigms().size(), registry.paradigms().size());
         assertTrue(registry.dataset("ring8").isPresent());
+    }
+
+    @Test
+    void everyCallIntoAPluginRunsWithItsClassLoaderAsContextLoader() throws Exception {
+        // The paradigm reports the context class loader it sees in each call, as a loss value: 1 when it is the
+        // plugin's own loader, 0 otherwise; sample() and a capability check do the same through fill/labels.
+        String source = paradigmSource("com.example.ctx", "ctx", "GenlabApi.VERSION")
+                .replace("public StepResult trainStep(Batch batch) { return StepResult.of(\"loss\", 0.5); }",
+                        "public StepResult trainStep(Batch batch) { return StepResult.of(\"loss\","
+                                + " Thread.currentThread().getContextClassLoader() == Provider.class.getClassLoader()"
+                                + " ? 1.0 : 0.0); }")
+                .replace("double fill = setup.params().getDouble(\"fill\");",
+                        "double fill = Thread.currentThread().getContextClassLoader() == Provider.class.getClassLoader()"
+                                + " ? 3.0 : -3.0;");
+        PluginJarBuilder.create(plugins, "ctx.jar").source("com.example.ctx.Provider", source)
+                .service(ParadigmProvider.class, "com.example.ctx.Provider").build();
+        ParadigmProvider provider = new PluginLoader().load(List.of(plugins)).paradigm("ctx").orElseThrow();
+        ClassLoader before = Thread.currentThread().getContextClassLoader();
+        try (NDManager manager = NDManager.newBaseManager()) {
+            ParadigmSetup setup = new ParadigmSetup(new Params(Map.of("fill", 0.0)), DataShape.points(2),
+                    manager, Device.cpu(), 0L, new Random(0));
+            try (Paradigm paradigm = provider.create(setup)) {
+                assertEquals(3.0f, paradigm.sample(SampleRequest.of(1)).data().getFloat(0, 0), "create() ran outside the plugin's loader");
+                assertEquals(1.0, paradigm.trainStep(null).values().get("loss"), "trainStep() ran outside the plugin's loader");
+                assertTrue(paradigm.capability(Paradigm.class).isPresent());
+            }
+        }
+        assertSame(before, Thread.currentThread().getContextClassLoader(), "the caller's context loader is restored");
+    }
+
+    @Test
+    void aPluginBuiltAgainstAnotherDjlIsRejectedNamingBothVersions() {
+        PluginJarBuilder.create(plugins, "olddjl.jar")
+                .source("com.example.old.Provider", paradigmSource("com.example.old", "olddjl", "GenlabApi.VERSION"))
+                .service(ParadigmProvider.class, "com.example.old.Provider")
+                .manifest(PluginLoader.DJL_VERSION_ATTRIBUTE, "0.28.0")
+                .build();
+        PluginLoadException e = assertThrows(PluginLoadException.class, () -> new PluginLoader().load(List.of(plugins)));
+        assertTrue(e.getMessage().contains("olddjl.jar was built against DJL 0.28.0, but this genlab runs DJL "
+                + PluginLoader.RUNTIME_DJL), e.getMessage());
+        assertTrue(e.getMessage().contains("rebuild the plugin against ai.djl:api"), e.getMessage());
+    }
+
+    @Test
+    void aPluginBuiltAgainstThisDjlLoads() {
+        PluginJarBuilder.create(plugins, "samedjl.jar")
+                .source("com.example.same.Provider", paradigmSource("com.example.same", "samedjl", "GenlabApi.VERSION"))
+                .service(ParadigmProvider.class, "com.example.same.Provider")
+                .manifest(PluginLoader.DJL_VERSION_ATTRIBUTE, PluginLoader.RUNTIME_DJL)
+                .build();
+        assertTrue(new PluginLoader().load(List.of(plugins)).paradigm("samedjl").isPresent());
+        assertTrue(PluginLoader.sameMinor("0.36.1", "0.36.0"));
+        assertTrue(!PluginLoader.sameMinor("0.35.0", "0.36.0"));
     }
 }
