@@ -136,7 +136,10 @@ final class Discriminator {
                 u[k] = weights.buffer("sn" + k + ".u", normalize(manager.randomNormal(new Shape(rows, 1))));
             }
             // A good σ estimate from the first step on: the weights are random, so a single iteration is far off.
-            powerIterate(50);
+            // In a scope of its own, so its ~2,000 intermediate arrays do not live as long as the model.
+            try (NDManager scope = weights.open()) {
+                powerIterate(50);
+            }
         } else {
             snTargets = new int[0];
             u = new NDArray[0];
