@@ -7,6 +7,10 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
+import dev.genlab.nn.Conv;
+import dev.genlab.nn.Init;
+import dev.genlab.nn.Parameters;
+import dev.genlab.nn.Scalars;
 
 /**
  * The discriminator (critic): a trunk that maps a (possibly packed) input to a feature vector h, and a
@@ -28,6 +32,8 @@ import ai.djl.nn.Activation;
  *       kernels are taken as (out, in·k·k) matrices. The minibatch-discrimination tensor and the class
  *       embedding are not normalised.</li>
  * </ul>
+ * Weights are trainable entries and the power-iteration vectors buffers of the {@code discriminator} scope
+ * of the model's {@link Parameters} (MLP weights are [in, out], used as x·W).
  *
  * <p><b>Hand-written vector-Jacobian products.</b> {@link #backward} computes ∂(Σ gᵢ·D(x)ᵢ)/∂x (and,
  * for the MLP, ∂/∂θ) from the {@link Trace} with ordinary array operations. Those results are
@@ -54,7 +60,8 @@ final class Discriminator {
     private final int classes;
     private final int features;
     private final int headIn;
-    final Weights weights;
+    /** This network's scope: its trainable weights, in the order {@link #forward} indexes them. */
+    final Parameters weights;
     private final int mbd;
     private final int out;
     private final int embed;
@@ -64,10 +71,11 @@ final class Discriminator {
     final NDArray[] u;
 
     /**
+     * @param weights the (empty) scope this network creates its weights and buffers in
      * @param config the GAN's configuration
      * @param packedDims per-example input dims after packing: [m·d] or [m·C, H, W]
      */
-    Discriminator(NDManager manager, GanConfig config, int[] packedDims) {
+    Discriminator(Parameters weights, GanConfig config, int[] packedDims) {
         this.conv = config.conv();
         this.spectral = config.spectralNorm();
         this.mbdKernels = config.minibatchDisc();
@@ -75,7 +83,8 @@ final class Discriminator {
         this.mbstd = config.minibatchStddev();
         this.classes = config.conditional() ? config.numClasses() : 0;
         this.channels = config.channels();
-        this.weights = new Weights(manager);
+        this.weights = weights;
+        NDManager manager = weights.manager();
         int size = 1;
         for (int d : packedDims) {
             size *= d;
@@ -86,10 +95,10 @@ final class Discriminator {
             height = packedDims[1];
             width = packedDims[2];
             trunkLayers = 2;
-            weights.normal("d.conv1.weight", 0.02f, new Shape(channels, inChannels, 4, 4));
-            weights.constant("d.conv1.bias", 0f, new Shape(channels));
-            weights.normal("d.conv2.weight", 0.02f, new Shape(2L * channels, channels, 4, 4));
-            weights.constant("d.conv2.bias", 0f, new Shape(2L * channels));
+            weights.add("conv1.weight", new Shape(channels, inChannels, 4, 4), Init.normal(0.02));
+            weights.add("conv1.bias", new Shape(channels), Init.zeros());
+            weights.add("conv2.weight", new Shape(2L * channels, channels, 4, 4), Init.normal(0.02));
+            weights.add("conv2.bias", new Shape(2L * channels), Init.zeros());
             features = 2 * channels * (height / 4) * (width / 4);
         } else {
             height = 0;
@@ -97,9 +106,8 @@ final class Discriminator {
             trunkLayers = config.layers();
             int fanIn = inDim;
             for (int l = 0; l < trunkLayers; l++) {
-                weights.normal("d.fc" + l + ".weight", (float) Math.sqrt(2.0 / fanIn),
-                        new Shape(fanIn, config.hidden()));
-                weights.constant("d.fc" + l + ".bias", 0f, new Shape(config.hidden()));
+                weights.add("fc" + l + ".weight", new Shape(fanIn, config.hidden()), Init.normal(Math.sqrt(2.0 / fanIn)));
+                weights.add("fc" + l + ".bias", new Shape(config.hidden()), Init.zeros());
                 fanIn = config.hidden();
             }
             features = config.hidden();
@@ -107,13 +115,13 @@ final class Discriminator {
         int extra = (mbstd ? 1 : 0) + mbdKernels;
         headIn = features + extra;
         mbd = mbdKernels > 0
-                ? weights.normal("d.minibatch.T", (float) (1 / Math.sqrt(features)),
-                        new Shape(features, (long) mbdKernels * mbdDim))
+                ? weights.add("minibatch.T", new Shape(features, (long) mbdKernels * mbdDim),
+                        Init.normal(1 / Math.sqrt(features)))
                 : -1;
-        out = weights.normal("d.out.weight", (float) (1 / Math.sqrt(headIn)), new Shape(headIn, 1));
-        weights.constant("d.out.bias", 0f, new Shape(1));
+        out = weights.add("out.weight", new Shape(headIn, 1), Init.normal(1 / Math.sqrt(headIn)));
+        weights.add("out.bias", new Shape(1), Init.zeros());
         embed = classes > 0
-                ? weights.normal("d.embed", (float) (1 / Math.sqrt(features)), new Shape(classes, features))
+                ? weights.add("embed", new Shape(classes, features), Init.normal(1 / Math.sqrt(features)))
                 : -1;
         if (spectral) {
             snTargets = new int[trunkLayers + 1];
@@ -125,10 +133,13 @@ final class Discriminator {
             NDArray[] w = weights.stored();
             for (int k = 0; k < snTargets.length; k++) {
                 long rows = matrix(snTargets[k], w[snTargets[k]]).getShape().get(0);
-                u[k] = normalize(manager.randomNormal(new Shape(rows, 1)));
+                u[k] = weights.buffer("sn" + k + ".u", normalize(manager.randomNormal(new Shape(rows, 1))));
             }
             // A good σ estimate from the first step on: the weights are random, so a single iteration is far off.
-            powerIterate(50);
+            // In a scope of its own, so its ~2,000 intermediate arrays do not live as long as the model.
+            try (NDManager scope = weights.open()) {
+                powerIterate(50);
+            }
         } else {
             snTargets = new int[0];
             u = new NDArray[0];
@@ -250,7 +261,7 @@ final class Discriminator {
         t.a[0] = a;
         for (int l = 0; l < trunkLayers; l++) {
             NDArray z = conv
-                    ? Conv.down(a, t.eff[2 * l], t.eff[2 * l + 1])
+                    ? Conv.conv(a, t.eff[2 * l], t.eff[2 * l + 1], 2, 1)
                     : a.matMul(t.eff[2 * l]).add(t.eff[2 * l + 1]);
             t.z[l] = z;
             a = Activation.leakyRelu(z, SLOPE);
@@ -268,7 +279,7 @@ final class Discriminator {
             NDArray m = h.matMul(w[mbd]).reshape(n, mbdKernels, mbdDim);
             t.diff = m.expandDims(1).sub(m.expandDims(0)); // [i, j, a, c] = M_i − M_j
             t.c = t.diff.abs().sum(new int[] {3}).neg().exp(); // [i, j, a]
-            parts.add(t.c.sum(new int[] {1}).sub(1f).div(Num.of(h, n - 1.0))); // exp(0) = 1 of j = i removed
+            parts.add(t.c.sum(new int[] {1}).sub(1f).div(Scalars.of(h, n - 1.0))); // exp(0) = 1 of j = i removed
         }
         t.hp = parts.size() == 1 ? h : NDArrays.concat(parts, 1);
         NDArray logits = t.hp.matMul(t.eff[out]).add(t.eff[out + 1]).reshape(n);
@@ -305,11 +316,11 @@ final class Discriminator {
         if (mbstd) {
             NDArray total = dhp.get(":, " + col + ":" + (col + 1)).sum();
             // ∂s/∂h_bj = (h_bj − μ_j) / (n·F·σ_j); the μ_j term cancels because Σ_b (h_bj − μ_j) = 0.
-            dh = dh.add(t.dev.div(t.std).mul(total).div(Num.of(dh, (double) n * features)));
+            dh = dh.add(t.dev.div(t.std).mul(total).div(Scalars.of(dh, (double) n * features)));
             col++;
         }
         if (mbdKernels > 0) {
-            NDArray dout = dhp.get(":, " + col + ":" + (col + mbdKernels)).div(Num.of(dhp, n - 1.0));
+            NDArray dout = dhp.get(":, " + col + ":" + (col + mbdKernels)).div(Scalars.of(dhp, n - 1.0));
             // ∂L/∂M_kac = −Σ_j (g_ka + g_ja)·c_kja·sign(M_kac − M_jac), c symmetric in k, j.
             NDArray weight = dout.expandDims(1).add(dout.expandDims(0)).mul(t.c);
             NDArray dm = weight.expandDims(3).mul(t.diff.sign()).sum(new int[] {1}).neg()
@@ -337,7 +348,7 @@ final class Discriminator {
                 grads[2 * l + 1] = dz.sum(new int[] {0});
             }
             da = conv
-                    ? Conv.up(dz, t.eff[2 * l], null)
+                    ? Conv.transposed(dz, t.eff[2 * l], null, 2, 1)
                     : dz.matMul(t.eff[2 * l].transpose());
         }
         if (params) {

@@ -6,6 +6,9 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
 import ai.djl.nn.norm.BatchNorm;
+import dev.genlab.nn.Conv;
+import dev.genlab.nn.Init;
+import dev.genlab.nn.Parameters;
 
 /**
  * The generator: z ~ N(0, I) (concatenated with the one-hot label when conditional) to one example.
@@ -19,7 +22,8 @@ import ai.djl.nn.norm.BatchNorm;
  * </ul>
  * Batch norm uses batch statistics while training and running averages when sampling; the running
  * averages are updated only by generator updates, as PyTorch's BatchNorm2d updates them (momentum 0.1,
- * unbiased batch variance).
+ * unbiased batch variance). Weights are trainable entries and running averages are buffers of the
+ * {@code generator} scope of the model's {@link Parameters} (MLP weights are [in, out], used as x·W).
  */
 final class Generator {
 
@@ -45,15 +49,18 @@ final class Generator {
     private final int outSize;
     private final String activation;
     private final Shape exampleShape;
-    final Weights weights;
+    /** This network's scope: its trainable weights, in the order {@link #forward} indexes them. */
+    final Parameters weights;
     /** Running mean and variance of each batch-norm layer (conv only); buffers, not trainable. */
     final NDArray[] running;
 
-    Generator(NDManager manager, GanConfig config) {
+    /** @param weights the (empty) scope this network creates its weights and buffers in */
+    Generator(Parameters weights, GanConfig config) {
         this.conv = config.conv();
         this.layers = config.layers();
         this.channels = config.channels();
-        this.weights = new Weights(manager);
+        this.weights = weights;
+        NDManager manager = weights.manager();
         int[] dims = config.exampleDims();
         long[] shape = new long[dims.length];
         int size = 1;
@@ -69,34 +76,37 @@ final class Generator {
             outChannels = dims[0];
             h0 = dims[1] / 4;
             w0 = dims[2] / 4;
-            weights.normal("g.fc.weight", 0.02f, new Shape(in, 2L * channels * h0 * w0));
-            bn(manager, "g.bn0", 2 * channels);
-            weights.normal("g.deconv1.weight", 0.02f, new Shape(2L * channels, channels, 4, 4));
-            bn(manager, "g.bn1", channels);
-            weights.normal("g.deconv2.weight", 0.02f, new Shape(channels, outChannels, 4, 4));
-            weights.constant("g.deconv2.bias", 0f, new Shape(outChannels));
+            weights.add("fc.weight", new Shape(in, 2L * channels * h0 * w0), Init.normal(0.02));
+            bn("bn0", 2 * channels);
+            weights.add("deconv1.weight", new Shape(2L * channels, channels, 4, 4), Init.normal(0.02));
+            bn("bn1", channels);
+            weights.add("deconv2.weight", new Shape(channels, outChannels, 4, 4), Init.normal(0.02));
+            weights.add("deconv2.bias", new Shape(outChannels), Init.zeros());
             running = new NDArray[] {
-                manager.zeros(new Shape(2L * channels)), manager.ones(new Shape(2L * channels)),
-                manager.zeros(new Shape(channels)), manager.ones(new Shape(channels))};
+                weights.buffer("bn0.running_mean", manager.zeros(new Shape(2L * channels))),
+                weights.buffer("bn0.running_var", manager.ones(new Shape(2L * channels))),
+                weights.buffer("bn1.running_mean", manager.zeros(new Shape(channels))),
+                weights.buffer("bn1.running_var", manager.ones(new Shape(channels)))};
         } else {
             outChannels = 0;
             h0 = 0;
             w0 = 0;
             int fanIn = in;
             for (int l = 0; l < layers; l++) {
-                weights.normal("g.fc" + l + ".weight", (float) Math.sqrt(2.0 / fanIn), new Shape(fanIn, config.hidden()));
-                weights.constant("g.fc" + l + ".bias", 0f, new Shape(config.hidden()));
+                weights.add("fc" + l + ".weight", new Shape(fanIn, config.hidden()), Init.normal(Math.sqrt(2.0 / fanIn)));
+                weights.add("fc" + l + ".bias", new Shape(config.hidden()), Init.zeros());
                 fanIn = config.hidden();
             }
-            weights.normal("g.out.weight", (float) Math.sqrt(1.0 / fanIn), new Shape(fanIn, outSize));
-            weights.constant("g.out.bias", 0f, new Shape(outSize));
+            weights.add("out.weight", new Shape(fanIn, outSize), Init.normal(Math.sqrt(1.0 / fanIn)));
+            weights.add("out.bias", new Shape(outSize), Init.zeros());
             running = new NDArray[0];
         }
     }
 
-    private void bn(NDManager manager, String name, int width) {
-        weights.add(name + ".weight", manager.randomNormal(1f, 0.02f, new Shape(width), DataType.FLOAT32));
-        weights.constant(name + ".bias", 0f, new Shape(width));
+    /** Batch-norm gain N(1, 0.02²) and shift 0, as DCGAN initialises them. */
+    private void bn(String name, int width) {
+        weights.add(name + ".weight", new Shape(width), (m, s) -> m.randomNormal(1f, 0.02f, s, DataType.FLOAT32));
+        weights.add(name + ".bias", new Shape(width), Init.zeros());
     }
 
     /**
@@ -113,9 +123,9 @@ final class Generator {
         if (conv) {
             NDArray a = x.matMul(w[0]).reshape(n, 2L * channels, h0, w0);
             a = Activation.relu(batchNorm(a, w[1], w[2], 0, mode));
-            a = Conv.up(a, w[3], null);
+            a = Conv.transposed(a, w[3], null, 2, 1);
             a = Activation.relu(batchNorm(a, w[4], w[5], 2, mode));
-            y = Conv.up(a, w[6], w[7]);
+            y = Conv.transposed(a, w[6], w[7], 2, 1);
         } else {
             NDArray a = x;
             for (int l = 0; l < layers; l++) {

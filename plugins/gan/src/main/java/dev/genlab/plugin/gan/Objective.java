@@ -3,6 +3,7 @@ package dev.genlab.plugin.gan;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.nn.Activation;
+import dev.genlab.nn.Scalars;
 import java.util.Locale;
 
 /**
@@ -62,7 +63,7 @@ enum Objective {
             case HINGE:
                 return Activation.relu(real.neg().add(1f)).mean().add(Activation.relu(fake.add(1f)).mean());
             case LSGAN:
-                return real.sub(1f - smoothing).square().mean().add(fake.square().mean()).mul(Num.of(real, 0.5));
+                return real.sub(1f - smoothing).square().mean().add(fake.square().mean()).mul(Scalars.of(real, 0.5));
             default:
                 throw new AssertionError(this);
         }
@@ -82,7 +83,7 @@ enum Objective {
             case HINGE:
                 return fake.mean().neg();
             case LSGAN:
-                return fake.sub(1f).square().mean().mul(Num.of(fake, 0.5));
+                return fake.sub(1f).square().mean().mul(Scalars.of(fake, 0.5));
             default:
                 throw new AssertionError(this);
         }
@@ -102,7 +103,7 @@ enum Objective {
             case NON_SATURATING:
                 // d/do BCE(o, t) = σ(o) − t
                 return new NDArray[] {
-                    Activation.sigmoid(real).sub(1f - smoothing).div(Num.of(real, n)), Activation.sigmoid(fake).div(Num.of(fake, m))};
+                    Activation.sigmoid(real).sub(1f - smoothing).div(Scalars.of(real, n)), Activation.sigmoid(fake).div(Scalars.of(fake, m))};
             case WGAN_GP:
                 return new NDArray[] {real.onesLike().div(-n), fake.onesLike().div(m)};
             case HINGE:
@@ -110,7 +111,7 @@ enum Objective {
                     real.lt(1f).toType(DataType.FLOAT32, false).div(-n),
                     fake.gt(-1f).toType(DataType.FLOAT32, false).div(m)};
             case LSGAN:
-                return new NDArray[] {real.sub(1f - smoothing).div(Num.of(real, n)), fake.div(Num.of(fake, m))};
+                return new NDArray[] {real.sub(1f - smoothing).div(Scalars.of(real, n)), fake.div(Scalars.of(fake, m))};
             default:
                 throw new AssertionError(this);
         }
@@ -132,7 +133,7 @@ enum Objective {
 
     /** Binary cross-entropy of logits o against target t, per element. */
     static NDArray bce(NDArray o, float target) {
-        NDArray positive = softplus(o.neg()).mul(Num.of(o, target));
-        return target == 1f ? positive : positive.add(softplus(o).mul(Num.of(o, 1f - target)));
+        NDArray positive = softplus(o.neg()).mul(Scalars.of(o, target));
+        return target == 1f ? positive : positive.add(softplus(o).mul(Scalars.of(o, 1f - target)));
     }
 }

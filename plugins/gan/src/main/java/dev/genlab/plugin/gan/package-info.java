@@ -1,6 +1,9 @@
 /**
- * The GAN paradigm plugin {@code gan} ({@link dev.genlab.plugin.gan.GanProvider}). It depends only on
- * genlab-api and the DJL API, like any third-party plugin.
+ * The GAN paradigm plugin {@code gan} ({@link dev.genlab.plugin.gan.GanProvider}). It depends on genlab-api
+ * and the DJL API, like any third-party plugin, and on genlab-nn for its parameters, Adam, convolutions and
+ * checkpoint format. {@link dev.genlab.plugin.gan.GanModel} holds the networks and their state,
+ * {@link dev.genlab.plugin.gan.GanTraining} the training objective, and
+ * {@link dev.genlab.plugin.gan.GanParadigm} samples and offers the capabilities.
  *
  * <h2>Objectives</h2>
  * On discriminator outputs o_r (real) and o_f (generated), batch means, s = one-sided label smoothing,

@@ -10,6 +10,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
 import dev.genlab.api.DataShape;
+import dev.genlab.nn.Parameters;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -39,7 +40,7 @@ class DiscriminatorTest {
 
     private Discriminator discriminator(DataShape shape, Map<String, Object> overrides) {
         GanConfig config = GanConfig.from(Fixtures.params(overrides), shape);
-        return new Discriminator(manager, config, config.packedDims());
+        return new Discriminator(new Parameters(manager).scope("discriminator"), config, config.packedDims());
     }
 
     private static final Map<String, Object> ALL_FEATURES = Map.of("spectral_norm", true, "minibatch_stddev", true,
@@ -171,7 +172,7 @@ class DiscriminatorTest {
         DataShape points = DataShape.points(2);
         try (GanParadigm gan = Fixtures.create(manager, points,
                 Map.of("loss", "wgan_gp", "layers", 1, "hidden", 2), 0)) {
-            NDArray[] w = gan.discriminator.weights.stored();
+            NDArray[] w = gan.model.discriminator.weights.stored();
             w[0].set(new float[] {1, 2, 3, 4}); // W = [[1, 2], [3, 4]] (in × out)
             w[2].set(new float[] {0.5f, -1f}); // w_out
             NDArray x = manager.create(new float[] {0.1f, -0.2f, 0.3f, 0.4f, -0.5f, 0.05f}, new Shape(3, 2));
@@ -180,15 +181,15 @@ class DiscriminatorTest {
             double active = Math.pow(Math.sqrt(8.5) - 1, 2);
             double leaky = Math.pow(0.2 * Math.sqrt(8.5) - 1, 2);
             w[1].set(new float[] {100, 100});
-            assertEquals(active, gan.penaltyAt(w, x, null).getFloat(), 1e-5);
+            assertEquals(active, gan.training.penaltyAt(w, x, null).getFloat(), 1e-5);
             // The full penalty interpolates randomly between real and fake; a linear D's gradient is the
             // same everywhere, so the value cannot depend on the interpolation.
-            assertEquals(active, gan.gradientPenalty(manager, w, x, fake, null).getFloat(), 1e-5);
+            assertEquals(active, gan.training.gradientPenalty(manager, w, x, fake, null).getFloat(), 1e-5);
             w[1].set(new float[] {-100, -100});
-            assertEquals(leaky, gan.penaltyAt(w, x, null).getFloat(), 1e-5);
+            assertEquals(leaky, gan.training.penaltyAt(w, x, null).getFloat(), 1e-5);
             // One unit on each side: ∇D = [1·0.5 + 2·(−1)·0.2, 3·0.5 + 4·(−1)·0.2] = [0.1, 0.7].
             w[1].set(new float[] {100, -100});
-            assertEquals(Math.pow(Math.sqrt(0.01 + 0.49) - 1, 2), gan.penaltyAt(w, x, null).getFloat(), 1e-5);
+            assertEquals(Math.pow(Math.sqrt(0.01 + 0.49) - 1, 2), gan.training.penaltyAt(w, x, null).getFloat(), 1e-5);
         }
     }
 
@@ -226,7 +227,7 @@ class DiscriminatorTest {
             for (int s = 0; s < 30; s++) {
                 Fixtures.step(gan, manager, Fixtures.ring(random, 64), new long[] {64, 2}, null);
             }
-            Discriminator d = gan.discriminator;
+            Discriminator d = gan.model.discriminator;
             NDArray[] eff = d.effective(d.weights.stored());
             for (int i = 0; i < eff.length; i++) {
                 if (d.weights.names().get(i).endsWith(".weight")) {

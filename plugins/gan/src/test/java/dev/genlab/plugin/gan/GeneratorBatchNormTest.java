@@ -24,7 +24,7 @@ class GeneratorBatchNormTest {
         try (NDManager manager = NDManager.newBaseManager();
                 GanParadigm gan = Fixtures.create(manager, DataShape.image(1, 8, 8, 0),
                         Map.of("architecture", "conv", "channels", 4, "latent_dim", 3), 5)) {
-            Generator g = gan.generator;
+            Generator g = gan.model.generator;
             long c = 8; // the first batch norm has 2c channels
             NDArray x = manager.randomNormal(0.5f, 2f, new Shape(6, c, 2, 2), ai.djl.ndarray.types.DataType.FLOAT32);
             NDArray gamma = manager.randomNormal(1f, 0.3f, new Shape(c), ai.djl.ndarray.types.DataType.FLOAT32);
