@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.genlab.api.ParadigmProvider;
 import dev.genlab.core.plugin.PluginJarBuilder;
+import dev.genlab.nn.Parameters;
 import dev.genlab.tracking.RunStatus;
 import dev.genlab.tracking.local.LocalRunStore;
 import dev.genlab.tracking.local.RunRecord;
@@ -19,8 +20,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The vaegan plugin as a third party would ship it: its sources compiled against genlab-api and the DJL
- * API alone into a jar, dropped into a plugins folder, and trained from a YAML spec through the CLI.
+ * The vaegan plugin as a third party would ship it: its sources compiled against genlab-api, the DJL API and
+ * genlab-nn alone into a jar, put with the genlab-nn jar it bundles into one plugin folder inside a plugins
+ * folder, and trained from a YAML spec through the CLI.
  */
 class VaeGanPluginTest {
 
@@ -69,16 +71,21 @@ class VaeGanPluginTest {
     }
 
     /**
-     * Compiles the vaegan plugin's sources against genlab-api and the DJL API only, into a jar in a new folder.
+     * Compiles the vaegan plugin's sources against genlab-api, the DJL API and genlab-nn only, into a jar, and
+     * lays out a plugins folder as the plugin's build does: {@code plugins/vaegan/} holding that jar and the
+     * genlab-nn jar it bundles (a folder of jars is one plugin; jars directly in the plugins folder would each
+     * be a plugin of their own).
      *
      * @param plugins the plugins folder to create
      * @return the folder
      */
     static Path buildJar(Path plugins) throws IOException {
-        Files.createDirectories(plugins);
-        PluginJarBuilder jar = PluginJarBuilder.create(plugins, "genlab-plugin-vaegan-test.jar")
+        Path folder = Files.createDirectories(plugins.resolve("vaegan"));
+        Path nn = PluginJarBuilder.locate(Parameters.class);
+        PluginJarBuilder jar = PluginJarBuilder.create(folder, "genlab-plugin-vaegan-test.jar")
                 .service(ParadigmProvider.class, PROVIDER)
-                .manifest("Implementation-Version", "test");
+                .manifest("Implementation-Version", "test")
+                .classpath(nn);
         try (Stream<Path> files = Files.walk(SOURCES)) {
             for (Path file : files.filter(f -> f.toString().endsWith(".java")).toList()) {
                 String name = SOURCES.relativize(file).toString().replace('/', '.').replaceAll("\\.java$", "");
@@ -86,6 +93,22 @@ class VaeGanPluginTest {
             }
         }
         jar.build();
+        bundle(nn, folder, "genlab-nn-test.jar");
         return plugins;
+    }
+
+    /** Copies a library jar into the plugin folder, or packs it first when the build gives a classes folder. */
+    private static void bundle(Path library, Path folder, String jarName) throws IOException {
+        if (Files.isRegularFile(library)) {
+            Files.copy(library, folder.resolve(jarName));
+            return;
+        }
+        PluginJarBuilder jar = PluginJarBuilder.create(folder, jarName);
+        try (Stream<Path> files = Files.walk(library)) {
+            for (Path file : files.filter(Files::isRegularFile).toList()) {
+                jar.resource(library.relativize(file).toString().replace('\\', '/'), Files.readAllBytes(file));
+            }
+        }
+        jar.build();
     }
 }

@@ -2,8 +2,6 @@ package dev.genlab.plugin.baseline;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.index.NDIndex;
-import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
 import dev.genlab.api.Batch;
@@ -14,37 +12,35 @@ import dev.genlab.api.ParadigmSetup;
 import dev.genlab.api.SampleRequest;
 import dev.genlab.api.Samples;
 import dev.genlab.api.StepResult;
-import java.io.DataInputStream;
-import java.io.DataOutputStream;
+import dev.genlab.nn.Adam;
+import dev.genlab.nn.Checkpoint;
+import dev.genlab.nn.Parameters;
+import dev.genlab.nn.Scalars;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
- * N(μ, Σ) with Σ = LLᵀ, L lower triangular with diagonal exp(s) + min_std (always positive, so Σ is
- * positive definite). Parameters: μ (d), s (d), and a d×d matrix whose strictly lower triangle is L's
- * off-diagonal part (its upper triangle is masked out and never trained).
+ * One {@link Gaussian} trial. Per example, −log p(x) = ½‖L⁻¹(x − μ)‖² + Σᵢ log Lᵢᵢ + (d/2)·log 2π; training
+ * minimises its batch mean divided by d (nats per dimension) with genlab-nn's {@link Adam} ({@code adam},
+ * PyTorch's defaults β = (0.9, 0.999), ε = 1e-8) or plain gradient descent ({@code sgd}, w ← w − lr·g).
+ * Sampling is x = μ + Lz with z ~ N(0, I) from the engine's seeded generator.
  *
- * <p>Per example, −log p(x) = ½‖L⁻¹(x − μ)‖² + Σᵢ log Lᵢᵢ + (d/2)·log 2π; training minimises its batch
- * mean divided by d (nats per dimension) with hand-written Adam or SGD, whose state is saved with the
- * weights. Sampling is x = μ + Lz with z ~ N(0, I) from the engine's seeded generator.
+ * <p>With {@code optimizer: moments} there is no gradient step: a {@link MomentsFit} accumulates every batch
+ * and its estimate is refitted every {@value #REFIT_EVERY} steps and before sampling or scoring; a step
+ * reports the batch's nll under the current estimate, before the batch is added.
  *
- * <p>With {@code optimizer: moments} there is no gradient step: the model is the exact maximum-likelihood
- * Gaussian of every example seen so far, μ = mean and Σ = covariance + min_std²·I, from running sums kept in
- * double precision, with L its Cholesky factor. On images the gradient fit is unstable (the quadratic term
- * of a pixel that is background in most digits explodes when a stroke crosses it); the moments are not.
- * The estimate (L and L⁻¹, O(d³)) is refitted every {@value #REFIT_EVERY} steps and before sampling or
- * scoring; a step reports the batch's nll under the current estimate, before the batch is added.
+ * <p>{@code save}/{@code load} use one checkpoint layout ({@code "gaussian"}, layout 1): the parameters,
+ * Adam's moments and counts ({@code adam}) or the moments fit's sums and estimate ({@code moments}), and the
+ * step count. A checkpoint of another dimension or optimiser is refused and leaves the model as it was.
  */
-final class GaussianParadigm implements Paradigm, LikelihoodModel {
+final class GaussianParadigm implements Paradigm {
 
-    private static final int MAGIC = 0x47535331; // "GSS1": gaussian state, format 1
-    private static final NDIndex ALL = new NDIndex("...");
-    private static final double LOG_2PI = Math.log(2 * Math.PI);
-    private static final float BETA1 = 0.9f;
-    private static final float BETA2 = 0.999f;
-    private static final float EPS = 1e-8f;
     /** moments mode: steps between refits of the estimate (each costs two d×d cubic operations). */
     static final int REFIT_EVERY = 16;
 
@@ -54,24 +50,14 @@ final class GaussianParadigm implements Paradigm, LikelihoodModel {
     private final DataShape shape;
     private final int d;
     private final float lr;
-    private final String optimizer;
-    private final float minStd;
-    private final NDArray strictLower;
-    private final NDArray eye;
-    /** μ, s, off-diagonal matrix, in this order everywhere (save format included). */
-    private final NDArray[] params;
-    /** Adam's first and second moments, one per parameter; null for SGD. */
-    private final NDArray[] firstMoment;
-    private final NDArray[] secondMoment;
-    /** moments mode: examples seen, Σx and Σxxᵀ (float64); null otherwise. */
-    private final NDArray sum;
-    private final NDArray sumOfProducts;
-    private long seen;
-    /** moments mode: L and L⁻¹ of the current estimate, or null before the first refit (then L comes from params). */
-    private NDArray factor;
-    private NDArray inverseFactor;
-    /** moments mode: the sums hold examples that the estimate does not reflect yet. */
-    private boolean stale;
+    private final Parameters params;
+    private final Gaussian gaussian;
+    /** Adam for {@code adam}, else null. */
+    private final Adam adam;
+    /** The running fit for {@code moments}, else null. */
+    private final MomentsFit moments;
+    private final Checkpoint checkpoint;
+    private final LikelihoodModel likelihood = this::nllNatsPerDim;
     private long steps;
 
     GaussianParadigm(ParadigmSetup setup) {
@@ -80,225 +66,125 @@ final class GaussianParadigm implements Paradigm, LikelihoodModel {
         this.shape = setup.shape();
         this.d = shape.size();
         this.lr = (float) setup.params().getDouble("lr");
-        this.optimizer = setup.params().getString("optimizer");
-        this.minStd = (float) setup.params().getDouble("min_std");
-        float initStd = (float) setup.params().getDouble("init_std");
-
-        eye = manager.eye(d);
-        float[] mask = new float[d * d];
-        for (int i = 0; i < d; i++) {
-            for (int j = 0; j < i; j++) {
-                mask[i * d + j] = 1f;
-            }
+        String optimizer = setup.params().getString("optimizer");
+        double minStd = setup.params().getDouble("min_std");
+        params = new Parameters(manager);
+        gaussian = new Gaussian(params, d, setup.params().getDouble("init_std"), minStd);
+        adam = "adam".equals(optimizer) ? new Adam(params, Adam.Options.lr(lr)) : null;
+        moments = "moments".equals(optimizer) ? new MomentsFit(manager, params.get("mean"), d, minStd) : null;
+        checkpoint = new Checkpoint("gaussian", 1).part("", params);
+        if (adam != null) {
+            checkpoint.part("adam", adam);
         }
-        strictLower = manager.create(mask, new Shape(d, d));
-        params = new NDArray[] {
-            manager.zeros(new Shape(d)),
-            manager.full(new Shape(d), (float) Math.log(initStd)),
-            manager.zeros(new Shape(d, d)),
-        };
-        for (NDArray p : params) {
-            p.setRequiresGradient(true);
+        if (moments != null) {
+            checkpoint.part("moments", moments);
         }
-        boolean adam = "adam".equals(optimizer);
-        firstMoment = adam ? zerosLike(params) : null;
-        secondMoment = adam ? zerosLike(params) : null;
-        boolean moments = "moments".equals(optimizer);
-        sum = moments ? manager.zeros(new Shape(d), DataType.FLOAT64) : null;
-        sumOfProducts = moments ? manager.zeros(new Shape(d, d), DataType.FLOAT64) : null;
+        checkpoint.longValue("steps", () -> steps, v -> steps = v);
     }
 
-    private NDArray[] zerosLike(NDArray[] arrays) {
-        NDArray[] out = new NDArray[arrays.length];
-        for (int i = 0; i < arrays.length; i++) {
-            out[i] = manager.zeros(arrays[i].getShape());
+    /**
+     * Opens a scope holding every long-lived array of the model and the given ones: everything computed in it
+     * is freed when it closes.
+     */
+    private NDManager open(NDArray... extra) {
+        List<NDArray> all = new ArrayList<>(Arrays.asList(gaussian.constants()));
+        if (moments != null) {
+            all.addAll(Arrays.asList(moments.arrays()));
         }
-        return out;
+        all.addAll(Arrays.asList(extra));
+        return params.open(all.toArray(new NDArray[0]));
+    }
+
+    private NDArray flat(NDArray x) {
+        return x.reshape(x.getShape().get(0), d);
+    }
+
+    /** @return L in use: the moments estimate, or assembled from the parameters {@code w} */
+    private NDArray factor(NDArray[] w) {
+        return moments != null && moments.fitted() ? moments.factor() : gaussian.cholesky(w);
+    }
+
+    /** @return −log p(x) per example under the estimate in use */
+    private NDArray nllPerExample(NDArray[] w, NDArray x) {
+        NDArray l = factor(w);
+        NDArray inverse = moments != null && moments.fitted() ? moments.inverse() : l.inverse();
+        return gaussian.nllPerExample(w, l, inverse, x);
     }
 
     @Override
     public StepResult trainStep(Batch batch) {
-        if (sum != null) {
+        if (moments != null) {
             return accumulate(batch);
         }
-        double loss;
-        try (NDManager step = manager.newSubManager()) {
-            // Temporaries of every operation go to the operand's manager: move all operands into `step`
-            // for the duration, so nothing accumulates in the long-lived managers.
-            NDArray x = batch.data();
-            x.tempAttach(step);
-            attachState(step);
-            NDArray lossArray;
+        try (NDManager step = open(batch.data())) {
+            NDArray x = flat(batch.data());
+            NDArray[] w = params.views(step);
+            NDArray loss;
             try (GradientCollector collector = step.getEngine().newGradientCollector()) {
-                lossArray = nllPerExample(x.reshape(x.getShape().get(0), d)).mean().div(d);
-                collector.backward(lossArray);
+                loss = nllPerExample(w, x).mean().div(Scalars.of(x, d));
+                collector.backward(loss);
             }
-            loss = lossArray.getFloat();
+            double value = loss.getFloat();
             steps++;
-            for (int i = 0; i < params.length; i++) {
-                NDArray grad = params[i].getGradient();
-                params[i].subi(update(i, grad));
-                grad.subi(grad); // PyTorch accumulates gradients across backward passes
+            NDArray[] grads = new NDArray[w.length];
+            for (int i = 0; i < w.length; i++) {
+                grads[i] = w[i].getGradient();
             }
+            if (adam != null) {
+                adam.step(grads);
+            } else {
+                NDArray[] stored = params.stored();
+                for (int i = 0; i < stored.length; i++) {
+                    stored[i].subi(grads[i].mul(lr));
+                }
+            }
+            return StepResult.of("nll", value);
         }
-        return StepResult.of("nll", loss);
     }
 
     /** moments mode: scores the batch under the current estimate, adds it to the sums, refits periodically. */
     private StepResult accumulate(Batch batch) {
         double loss;
-        try (NDManager step = manager.newSubManager()) {
-            NDArray x = batch.data();
-            x.tempAttach(step);
-            attachState(step);
-            NDArray flat = x.reshape(x.getShape().get(0), d);
-            loss = nllPerExample(flat).mean().getFloat() / d;
-            NDArray x64 = flat.toType(DataType.FLOAT64, false);
-            sum.addi(x64.sum(new int[] {0}));
-            sumOfProducts.addi(x64.transpose().matMul(x64));
-            seen += flat.getShape().get(0);
+        try (NDManager step = open(batch.data())) {
+            NDArray x = flat(batch.data());
+            loss = nllPerExample(params.stored(), x).mean().getFloat() / d;
+            moments.add(x);
         }
         steps++;
-        stale = true;
         if (steps % REFIT_EVERY == 0) {
-            refit();
+            moments.refit();
         }
         return StepResult.of("nll", loss);
     }
 
     /** Brings a moments estimate up to date before it is sampled or scored. */
     private void ensureFitted() {
-        if (stale) {
-            refit();
+        if (moments != null && moments.stale()) {
+            moments.refit();
         }
     }
 
-    /** moments mode: μ, L and L⁻¹ from the running sums. */
-    private void refit() {
-        double[] s1 = sum.toDoubleArray();
-        double[] s2 = sumOfProducts.toDoubleArray();
-        double[] mu = new double[d];
-        for (int i = 0; i < d; i++) {
-            mu[i] = s1[i] / seen;
+    /** The {@link LikelihoodModel} capability: the exact nll in nats per dimension. */
+    double nllNatsPerDim(Batch batch) {
+        ensureFitted();
+        try (NDManager tmp = open(batch.data())) {
+            return nllPerExample(params.stored(), flat(batch.data())).mean().getFloat() / d;
         }
-        // Σ = E[xxᵀ] − μμᵀ + min_std²·I, then Σ = LLᵀ in place (lower triangle, row by row).
-        double floor = (double) minStd * minStd;
-        double[] l = new double[d * d];
-        for (int i = 0; i < d; i++) {
-            for (int j = 0; j <= i; j++) {
-                double v = s2[i * d + j] / seen - mu[i] * mu[j] + (i == j ? floor : 0);
-                for (int k = 0; k < j; k++) {
-                    v -= l[i * d + k] * l[j * d + k];
-                }
-                // Rounding can leave a tiny negative pivot for a constant coordinate: the floor is its variance.
-                l[i * d + j] = i == j ? Math.sqrt(Math.max(v, floor)) : v / l[j * d + j];
-            }
-        }
-        float[] muF = new float[d];
-        float[] lF = new float[d * d];
-        for (int i = 0; i < d; i++) {
-            muF[i] = (float) mu[i];
-        }
-        for (int i = 0; i < l.length; i++) {
-            lF[i] = (float) l[i];
-        }
-        try (NDManager tmp = manager.newSubManager()) {
-            params[0].set(ALL, tmp.create(muF, params[0].getShape()));
-        }
-        setFactor(manager.create(lF, new Shape(d, d)));
-        stale = false;
-    }
-
-    private void setFactor(NDArray l) {
-        if (factor != null) {
-            factor.close();
-            inverseFactor.close();
-        }
-        factor = l;
-        inverseFactor = l.inverse();
-    }
-
-    /** @return the step to subtract from parameter {@code i} */
-    private NDArray update(int i, NDArray grad) {
-        if (firstMoment == null) {
-            return grad.mul(lr);
-        }
-        firstMoment[i].muli(BETA1).addi(grad.mul(1 - BETA1));
-        secondMoment[i].muli(BETA2).addi(grad.square().mul(1 - BETA2));
-        float correction1 = (float) (1 - Math.pow(BETA1, steps));
-        float correction2 = (float) (1 - Math.pow(BETA2, steps));
-        NDArray mHat = firstMoment[i].div(correction1);
-        NDArray vHat = secondMoment[i].div(correction2);
-        return mHat.mul(lr).div(vHat.sqrt().add(EPS));
-    }
-
-    /** @return the positive diagonal of L */
-    private NDArray diagonal() {
-        return params[1].exp().add(minStd);
-    }
-
-    /** @return L: the moments fit, or assembled from the masked off-diagonal part and the positive diagonal */
-    private NDArray cholesky() {
-        if (factor != null) {
-            return factor;
-        }
-        return params[2].mul(strictLower).add(diagonal().reshape(1, d).mul(eye));
-    }
-
-    /**
-     * @param x examples, shape {@code [B, d]}
-     * @return −log p(x) per example, in nats, shape {@code [B]}
-     */
-    private NDArray nllPerExample(NDArray x) {
-        NDArray l = cholesky();
-        NDArray inverse = factor != null ? inverseFactor : l.inverse();
-        NDArray z = x.sub(params[0]).matMul(inverse.transpose());
-        NDArray quadratic = z.square().sum(new int[] {1}).mul(0.5f);
-        NDArray logDet = l.mul(eye).sum(new int[] {1}).log().sum();
-        return quadratic.add(logDet).add((float) (0.5 * d * LOG_2PI));
-    }
-
-    private void attachState(NDManager step) {
-        for (NDArray p : params) {
-            p.tempAttach(step);
-        }
-        if (firstMoment != null) {
-            for (int i = 0; i < params.length; i++) {
-                firstMoment[i].tempAttach(step);
-                secondMoment[i].tempAttach(step);
-            }
-        }
-        if (sum != null) {
-            sum.tempAttach(step);
-            sumOfProducts.tempAttach(step);
-        }
-        if (factor != null) {
-            factor.tempAttach(step);
-            inverseFactor.tempAttach(step);
-        }
-        eye.tempAttach(step);
-        strictLower.tempAttach(step);
     }
 
     @Override
-    public double nllNatsPerDim(Batch batch) {
-        ensureFitted();
-        try (NDManager tmp = manager.newSubManager()) {
-            NDArray x = batch.data();
-            x.tempAttach(tmp);
-            attachState(tmp);
-            return nllPerExample(x.reshape(x.getShape().get(0), d)).mean().getFloat() / d;
-        }
+    public <T> Optional<T> capability(Class<T> type) {
+        return type.isInstance(likelihood) ? Optional.of(type.cast(likelihood)) : Optional.empty();
     }
 
     @Override
     public Samples sample(SampleRequest request) {
         ensureFitted();
         int n = request.n();
-        try (NDManager tmp = manager.newSubManager()) {
-            attachState(tmp);
+        try (NDManager tmp = open()) {
             NDArray z = tmp.randomNormal(new Shape(n, d));
-            NDArray x = z.matMul(cholesky().transpose()).add(params[0]).reshape(shape.batchShape(n));
+            NDArray[] w = params.stored();
+            NDArray x = gaussian.sample(w, factor(w), z).reshape(shape.batchShape(n));
             x.attach(trialManager); // the caller owns and closes the samples
             return new Samples(x, null, 1);
         }
@@ -312,15 +198,19 @@ final class GaussianParadigm implements Paradigm, LikelihoodModel {
     /** @return μ, for tests */
     double[] mean() {
         ensureFitted();
-        return toDouble(params[0].toFloatArray());
+        float[] values = params.get("mean").toFloatArray();
+        double[] out = new double[values.length];
+        for (int i = 0; i < values.length; i++) {
+            out[i] = values[i];
+        }
+        return out;
     }
 
     /** @return Σ = LLᵀ, for tests */
     double[][] covariance() {
         ensureFitted();
-        try (NDManager tmp = manager.newSubManager()) {
-            attachState(tmp);
-            NDArray l = cholesky();
+        try (NDManager tmp = open()) {
+            NDArray l = factor(params.stored());
             float[] flat = l.matMul(l.transpose()).toFloatArray();
             double[][] sigma = new double[d][d];
             for (int i = 0; i < d; i++) {
@@ -332,127 +222,17 @@ final class GaussianParadigm implements Paradigm, LikelihoodModel {
         }
     }
 
-    private static double[] toDouble(float[] values) {
-        double[] out = new double[values.length];
-        for (int i = 0; i < values.length; i++) {
-            out[i] = values[i];
-        }
-        return out;
-    }
-
     @Override
     public void save(OutputStream out) throws IOException {
-        DataOutputStream data = new DataOutputStream(out);
-        data.writeInt(MAGIC);
-        data.writeInt(d);
-        data.writeUTF(optimizer);
-        data.writeLong(steps);
-        for (NDArray array : state()) {
-            for (float v : array.toFloatArray()) {
-                data.writeFloat(v);
-            }
-        }
-        if (sum != null) {
-            // The estimate in use may lag the sums (refits are periodic): save both, so a resumed run
-            // reports the same numbers as an uninterrupted one.
-            data.writeLong(seen);
-            data.writeBoolean(stale);
-            for (NDArray array : new NDArray[] {sum, sumOfProducts}) {
-                for (double v : array.toDoubleArray()) {
-                    data.writeDouble(v);
-                }
-            }
-            data.writeBoolean(factor != null);
-            if (factor != null) {
-                for (float v : factor.toFloatArray()) {
-                    data.writeFloat(v);
-                }
-            }
-        }
-        data.flush();
+        checkpoint.write(out);
     }
 
     @Override
     public void load(InputStream in) throws IOException {
-        DataInputStream data = new DataInputStream(in);
-        if (data.readInt() != MAGIC) {
-            throw new IOException("not a saved gaussian baseline");
+        checkpoint.read(in);
+        if (moments != null) {
+            moments.loaded();
         }
-        int savedDim = data.readInt();
-        if (savedDim != d) {
-            throw new IOException("saved gaussian has dimension " + savedDim + ", this one " + d);
-        }
-        String savedOptimizer = data.readUTF();
-        if (!savedOptimizer.equals(optimizer)) {
-            throw new IOException("saved gaussian used optimizer " + savedOptimizer + ", this one " + optimizer);
-        }
-        long savedSteps = data.readLong();
-        NDArray[] state = state();
-        float[][] values = new float[state.length][];
-        for (int a = 0; a < state.length; a++) {
-            values[a] = new float[Math.toIntExact(state[a].size())];
-            for (int i = 0; i < values[a].length; i++) {
-                values[a][i] = data.readFloat();
-            }
-        }
-        long savedSeen = 0;
-        boolean savedStale = false;
-        double[][] sums = null;
-        float[] savedFactor = null;
-        if (sum != null) {
-            savedSeen = data.readLong();
-            savedStale = data.readBoolean();
-            sums = new double[][] {new double[d], new double[d * d]};
-            for (double[] values2 : sums) {
-                for (int i = 0; i < values2.length; i++) {
-                    values2[i] = data.readDouble();
-                }
-            }
-            if (data.readBoolean()) {
-                savedFactor = new float[d * d];
-                for (int i = 0; i < savedFactor.length; i++) {
-                    savedFactor[i] = data.readFloat();
-                }
-            }
-        }
-        // Only write once everything was read, so a truncated stream leaves the model untouched.
-        // Copy through a native array: PyTorch's NDArray.set(float[]) makes the tensor point at a temporary
-        // direct buffer without copying it, and once that buffer is garbage-collected the weights change
-        // under the model (a resumed run then drifts from the uninterrupted one).
-        try (NDManager tmp = manager.newSubManager()) {
-            for (int a = 0; a < state.length; a++) {
-                state[a].set(ALL, tmp.create(values[a], state[a].getShape()));
-            }
-            if (sums != null) {
-                sum.set(ALL, tmp.create(sums[0], sum.getShape()));
-                sumOfProducts.set(ALL, tmp.create(sums[1], sumOfProducts.getShape()));
-            }
-        }
-        steps = savedSteps;
-        seen = savedSeen;
-        stale = savedStale;
-        if (savedFactor != null) {
-            setFactor(manager.create(savedFactor, new Shape(d, d)));
-        } else if (factor != null) {
-            factor.close();
-            inverseFactor.close();
-            factor = null;
-            inverseFactor = null;
-        }
-    }
-
-    /** @return the parameters, then Adam's moments if any, in save order */
-    private NDArray[] state() {
-        if (firstMoment == null) {
-            return params.clone();
-        }
-        NDArray[] all = new NDArray[params.length * 3];
-        for (int i = 0; i < params.length; i++) {
-            all[i] = params[i];
-            all[params.length + i] = firstMoment[i];
-            all[2 * params.length + i] = secondMoment[i];
-        }
-        return all;
     }
 
     @Override

@@ -3,7 +3,6 @@ package dev.genlab.plugin.vaegan;
 import dev.genlab.api.DataShape;
 import dev.genlab.api.ParamSpec;
 import dev.genlab.api.Params;
-import java.util.Locale;
 
 /**
  * The VAE-GAN's parameters, checked against the schema's ranges (a provider may be called without the
@@ -62,11 +61,5 @@ record VaeGanConfig(double lr, double lrD, double beta1, double beta2, int laten
 
     private static double num(Params params, String name) {
         return ((Number) get(params, name)).doubleValue();
-    }
-
-    /** @return the network layout, stored with saved weights so a mismatched load is refused */
-    String layout(DataShape shape) {
-        return String.format(Locale.ROOT, "%s data=%s L=%d hidden=%d layers=%d channels=%d", conv ? "conv" : "mlp",
-                shape.dims(), latentDim, hidden, layers, channels);
     }
 }

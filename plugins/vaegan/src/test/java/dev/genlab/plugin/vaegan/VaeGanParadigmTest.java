@@ -162,7 +162,7 @@ class VaeGanParadigmTest {
             result.values().values().forEach(v -> assertTrue(Double.isFinite(v), result.toString()));
             Samples s = p.sample(SampleRequest.of(5));
             assertEquals(new Shape(5, 1, 28, 28), s.data().getShape());
-            assertEquals(new Shape(5, 4), p.encode(s.data()).getShape());
+            assertEquals(new Shape(5, 4), p.capability(LatentModel.class).orElseThrow().encode(s.data()).getShape());
             assertEquals(List.of("encoder", "decoder", "discriminator"), List.copyOf(p.parameterCounts().keySet()));
         }
     }
@@ -223,19 +223,22 @@ class VaeGanParadigmTest {
         Shape shape = new Shape(64, 2);
         byte[] saved;
         float[] continued;
+        byte[] afterNext;
         try (VaeGanParadigm p = create(POINTS, Map.of(), 1)) {
             step(p, b1, shape, true, true, true);
-            ByteArrayOutputStream out = new ByteArrayOutputStream();
-            p.save(out);
-            saved = out.toByteArray();
+            saved = bytes(p);
             Engine.getInstance().setRandomSeed(77);
             continued = values(step(p, b2, shape, true, true, true));
+            afterNext = bytes(p);
         }
         try (VaeGanParadigm q = create(POINTS, Map.of(), 2)) {
             q.load(new ByteArrayInputStream(saved));
+            assertArrayEquals(saved, bytes(q), "a loaded model saves what it loaded");
             Engine.getInstance().setRandomSeed(77);
-            // Same weights and Adam moments: the next step reports exactly the same losses.
+            // Same weights and Adam moments: the next step reports exactly the same losses...
             assertArrayEquals(continued, values(step(q, b2, shape, true, true, true)));
+            // ...and leaves bit-identical weights, moments and counts.
+            assertArrayEquals(afterNext, bytes(q), "the resumed step differs from the uninterrupted one");
         }
         try (VaeGanParadigm r = create(POINTS, Map.of(), 3)) {
             ByteArrayOutputStream before = new ByteArrayOutputStream();
@@ -250,6 +253,12 @@ class VaeGanParadigmTest {
             IOException e = assertThrows(IOException.class, () -> other.load(new ByteArrayInputStream(saved)));
             assertTrue(e.getMessage().contains("layout"), e.getMessage());
         }
+    }
+
+    private static byte[] bytes(Paradigm p) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        p.save(out);
+        return out.toByteArray();
     }
 
     private static float[] values(StepResult r) {
