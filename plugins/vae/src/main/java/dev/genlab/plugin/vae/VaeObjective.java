@@ -8,7 +8,9 @@ import dev.genlab.api.StepResult;
 import dev.genlab.nn.Adam;
 import dev.genlab.nn.Checkpoint;
 import dev.genlab.nn.Scalars;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -124,8 +126,26 @@ final class VaeObjective {
         carried.putAll(m);
     }
 
-    /** Registers the optimiser's state and the step count. */
+    /**
+     * Registers the optimiser's state, the step count and the carried batch diagnostics (NaN while there are
+     * none yet), so that a resumed run reports exactly what the uninterrupted one does.
+     */
     void addTo(Checkpoint checkpoint) {
         checkpoint.part("adam", adam).longValue("steps", () -> steps, v -> steps = v);
+        List<String> names = new ArrayList<>(List.of("active_units", "mi"));
+        if (config.logKlPerDim()) {
+            for (int u = 0; u < config.latentDim(); u++) {
+                names.add("kl_dim_" + u);
+            }
+        }
+        for (String name : names) {
+            checkpoint.doubleValue("diag." + name, () -> carried.getOrDefault(name, Double.NaN), v -> {
+                if (Double.isNaN(v)) {
+                    carried.remove(name);
+                } else {
+                    carried.put(name, v);
+                }
+            });
+        }
     }
 }

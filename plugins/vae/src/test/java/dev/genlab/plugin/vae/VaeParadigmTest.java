@@ -378,6 +378,60 @@ class VaeParadigmTest {
     }
 
     @Test
+    void aConditionalConvModelResumesBitForBit() throws IOException {
+        // The conv layers, the labels and the resolved data range are all part of the checkpoint.
+        DataShape digits = DataShape.image(1, 28, 28, 10);
+        Random random = new Random(16);
+        int[] labels = new int[16];
+        float[] images = binaryPrototypes(random, 16, 784, labels);
+        for (int i = 0; i < images.length; i++) {
+            images[i] = 2 * images[i] - 1; // data_range auto resolves to [-1, 1] on the first step
+        }
+        Map<String, Object> params = Map.of("conditional", true, "decoder", "bernoulli", "channels", 4,
+                "hidden", 16, "latent_dim", 3, "grad_clip", 5.0);
+        try (VaeParadigm a = create(manager, digits, params, 16); VaeParadigm b = create(manager, digits, params, 17)) {
+            for (int s = 0; s < 3; s++) {
+                step(manager, a, images, new Shape(16, 1, 28, 28), labels);
+            }
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            a.save(out);
+            b.load(new ByteArrayInputStream(out.toByteArray()));
+            int[] wanted = {0, 1, 2, 3};
+            Engine.getInstance().setRandomSeed(5);
+            float[] sa = a.sample(new SampleRequest(4, wanted, null, null)).data().toFloatArray();
+            Engine.getInstance().setRandomSeed(5);
+            float[] sb = b.sample(new SampleRequest(4, wanted, null, null)).data().toFloatArray();
+            assertArrayEquals(sa, sb, "same weights and the same resolved [-1, 1] range");
+            for (int s = 0; s < 2; s++) {
+                Engine.getInstance().setRandomSeed(30 + s);
+                Map<String, Double> va = step(manager, a, images, new Shape(16, 1, 28, 28), labels).values();
+                Engine.getInstance().setRandomSeed(30 + s);
+                Map<String, Double> vb = step(manager, b, images, new Shape(16, 1, 28, 28), labels).values();
+                assertEquals(va, vb, "step " + s + " after loading");
+            }
+        }
+    }
+
+    @Test
+    void aCheckpointOfAnotherDecoderKindIsRefusedEvenWithEqualShapes() throws IOException {
+        // A Bernoulli and a fixed-variance Gaussian decoder have the same weights' shapes.
+        Map<String, Object> bernoulli = Map.of("hidden", 16, "latent_dim", 2, "decoder", "bernoulli");
+        Map<String, Object> gaussian = Map.of("hidden", 16, "latent_dim", 2, "variance", "fixed");
+        try (VaeParadigm a = create(manager, DataShape.points(8), bernoulli, 1);
+                VaeParadigm b = create(manager, DataShape.points(8), gaussian, 2);
+                NDArray x = manager.create(binaryPrototypes(new Random(1), 8, 8, null), new Shape(8, 8))) {
+            assertEquals(a.parameterCounts(), b.parameterCounts());
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            a.save(out);
+            float[] before = b.codec().encode(x).toFloatArray();
+            IOException e = assertThrows(IOException.class, () -> b.load(new ByteArrayInputStream(out.toByteArray())));
+            assertTrue(e.getMessage().contains("decoder=bernoulli") && e.getMessage().contains("decoder=gaussian-fixed"),
+                    e.getMessage());
+            assertArrayEquals(before, b.codec().encode(x).toFloatArray(), "a refused checkpoint changes nothing");
+        }
+    }
+
+    @Test
     void diagnosticsOnHeldOutDataCoverEveryQuantityButTheNll() {
         Random random = new Random(12);
         float[] data = binaryPrototypes(random, 300, 16, null);
