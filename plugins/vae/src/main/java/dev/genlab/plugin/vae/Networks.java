@@ -103,7 +103,8 @@ final class Networks {
         int dims = c * h * width;
         return (w, z, condition) -> {
             long b = z.getShape().get(0);
-            NDArray f = Activation.relu(dense2.forward(w, Activation.relu(dense1.forward(w, withCondition(z, condition)))));
+            NDArray e = Activation.relu(dense1.forward(w, withCondition(z, condition)));
+            NDArray f = Activation.relu(dense2.forward(w, e));
             NDArray img = up2.forward(w, Activation.relu(up1.forward(w, f.reshape(b, 2 * channels, h / 4, width / 4))));
             // Channels are head-major ([mean channels..., std channels...]), so this keeps heads apart.
             return img.reshape(b, heads, dims);

@@ -425,8 +425,8 @@ class VaeParadigmTest {
             a.save(out);
             float[] before = b.codec().encode(x).toFloatArray();
             IOException e = assertThrows(IOException.class, () -> b.load(new ByteArrayInputStream(out.toByteArray())));
-            assertTrue(e.getMessage().contains("decoder=bernoulli") && e.getMessage().contains("decoder=gaussian-fixed"),
-                    e.getMessage());
+            String message = e.getMessage();
+            assertTrue(message.contains("decoder=bernoulli") && message.contains("decoder=gaussian-fixed"), message);
             assertArrayEquals(before, b.codec().encode(x).toFloatArray(), "a refused checkpoint changes nothing");
         }
     }
@@ -535,7 +535,8 @@ class VaeParadigmTest {
                 Engine.getInstance().setRandomSeed(3);
                 LikelihoodEstimate e = p.likelihood().estimate(x, null, 50);
                 Engine.getInstance().setRandomSeed(3);
-                assertEquals(e.elboNatsPerDim(), p.likelihood().nllNatsPerDim(new Batch(x, null)), 1e-9, "likelihood=elbo");
+                assertEquals(e.elboNatsPerDim(), p.likelihood().nllNatsPerDim(new Batch(x, null)), 1e-9,
+                        "likelihood=elbo");
                 assertTrue(e.elboNatsPerDim() >= e.nllNatsPerDim());
             }
         }
