@@ -1,11 +1,13 @@
 package dev.genlab.plugin.vae;
 
 import ai.djl.ndarray.NDArray;
+import dev.genlab.nn.Scalars;
 
 /**
  * Closed-form quantities of diagonal Gaussians and of the Bernoulli likelihood, elementwise on
  * {@link NDArray}s (differentiable) and in nats. Variances are passed as log-variances, the VAE encoder's
- * output, so no operation needs a square root or a division by a possibly tiny variance.
+ * output, so no operation needs a square root or a division by a possibly tiny variance. Constants that
+ * autograd keeps for the backward pass (factors, the softplus clamp) are engine-allocated {@link Scalars}.
  */
 public final class GaussianMath {
 
@@ -28,7 +30,7 @@ public final class GaussianMath {
         return logvar2.sub(logvar1)
                 .add(logvar1.exp().add(diff.square()).mul(logvar2.neg().exp()))
                 .sub(1f)
-                .mul(0.5f);
+                .mul(Scalars.of(mu1, 0.5));
     }
 
     /**
@@ -40,7 +42,7 @@ public final class GaussianMath {
      * @return the elementwise KL divergence, in nats
      */
     public static NDArray klToStandardNormal(NDArray mu, NDArray logvar) {
-        return mu.square().add(logvar.exp()).sub(logvar).sub(1f).mul(0.5f);
+        return mu.square().add(logvar.exp()).sub(logvar).sub(1f).mul(Scalars.of(mu, 0.5));
     }
 
     /**
@@ -52,7 +54,7 @@ public final class GaussianMath {
      * @return the elementwise log-density, in nats
      */
     public static NDArray logNormal(NDArray x, NDArray mu, NDArray logvar) {
-        return x.sub(mu).square().mul(logvar.neg().exp()).add(logvar).add((float) LOG_2PI).mul(-0.5f);
+        return x.sub(mu).square().mul(logvar.neg().exp()).add(logvar).add((float) LOG_2PI).mul(Scalars.of(x, -0.5));
     }
 
     /**
@@ -65,7 +67,7 @@ public final class GaussianMath {
      * @return the elementwise log-density, in nats
      */
     public static NDArray logNormalStd(NDArray x, NDArray mu, NDArray sigma) {
-        return x.sub(mu).div(sigma).square().mul(-0.5f).sub(sigma.log()).sub((float) (0.5 * LOG_2PI));
+        return x.sub(mu).div(sigma).square().mul(Scalars.of(x, -0.5)).sub(sigma.log()).sub((float) (0.5 * LOG_2PI));
     }
 
     /**
@@ -75,7 +77,7 @@ public final class GaussianMath {
      * @return the elementwise log-density, in nats
      */
     public static NDArray logStandardNormal(NDArray x) {
-        return x.square().add((float) LOG_2PI).mul(-0.5f);
+        return x.square().add((float) LOG_2PI).mul(Scalars.of(x, -0.5));
     }
 
     /**
@@ -86,7 +88,7 @@ public final class GaussianMath {
      * @return softplus of each
      */
     public static NDArray softplus(NDArray x) {
-        return x.maximum(0f).add(x.abs().neg().exp().add(1f).log());
+        return x.maximum(Scalars.of(x, 0)).add(x.abs().neg().exp().add(1f).log());
     }
 
     /**

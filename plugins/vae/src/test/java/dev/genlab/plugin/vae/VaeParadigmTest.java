@@ -135,7 +135,7 @@ class VaeParadigmTest {
                 z[g] = -8f + 16f * g / (grid - 1);
             }
             float[] probs;
-            try (NDArray zs = manager.create(z, new Shape(grid, 1)); NDArray decoded = p.decode(zs)) {
+            try (NDArray zs = manager.create(z, new Shape(grid, 1)); NDArray decoded = p.codec().decode(zs)) {
                 probs = decoded.toFloatArray();
             }
             double exact = 0;
@@ -161,8 +161,8 @@ class VaeParadigmTest {
             LikelihoodEstimate many;
             try (NDArray xs = manager.create(x, new Shape(n, d))) {
                 Engine.getInstance().setRandomSeed(5);
-                few = p.likelihood(xs, null, 5);
-                many = p.likelihood(xs, null, 2000);
+                few = p.likelihood().estimate(xs, null, 5);
+                many = p.likelihood().estimate(xs, null, 2000);
                 LikelihoodModel lm = p.capability(LikelihoodModel.class).orElseThrow();
                 Engine.getInstance().setRandomSeed(5);
                 double nll = lm.nllNatsPerDim(new Batch(xs, null));
@@ -189,9 +189,9 @@ class VaeParadigmTest {
         float[] batch = fourModes(random, 128);
         try (VaeParadigm p = create(manager, DataShape.points(2), with(SMALL_MLP, "beta", 0.0), 3);
                 NDArray probe = manager.create(Arrays.copyOf(batch, 32), new Shape(16, 2))) {
-            float[] before = p.encode(probe).toFloatArray();
+            float[] before = p.codec().encode(probe).toFloatArray();
             StepResult r = step(manager, p, batch, new Shape(128, 2), null);
-            float[] after = p.encode(probe).toFloatArray();
+            float[] after = p.codec().encode(probe).toFloatArray();
             assertEquals(r.values().get("recon"), r.values().get("loss"), 1e-5);
             double change = 0;
             for (int i = 0; i < before.length; i++) {
@@ -265,7 +265,7 @@ class VaeParadigmTest {
         try (VaeParadigm p = create(manager, digits, params, 6)) {
             assertTrue(p.capability(ConditionalModel.class).isPresent());
             assertTrue(p.capability(LatentModel.class).isEmpty(), "a conditional encoder needs labels");
-            assertEquals(10, p.numClasses());
+            assertEquals(10, p.codec().numClasses());
             assertThrows(IllegalArgumentException.class,
                     () -> step(manager, p, images, new Shape(16, 1, 28, 28), null));
             StepResult r = step(manager, p, images, new Shape(16, 1, 28, 28), labels);
@@ -290,10 +290,10 @@ class VaeParadigmTest {
             try (NDArray from = manager.create(Arrays.copyOf(images, 2 * 784), new Shape(2, 1, 28, 28));
                     NDArray to = manager.create(Arrays.copyOfRange(images, 2 * 784, 4 * 784), new Shape(2, 1, 28, 28));
                     NDArray y = manager.create(new int[] {labels[0], labels[1]})) {
-                NDArray grid = p.interpolate(from, to, y, null, 5);
+                NDArray grid = p.diagnostics().interpolate(from, to, y, null, 5);
                 assertEquals(new Shape(10, 1, 28, 28), grid.getShape());
                 // The first column is the reconstruction (decoded posterior mean) of the start image.
-                float[] start = p.decode(p.encode(from, y), y).toFloatArray();
+                float[] start = p.codec().decode(p.codec().encode(from, y), y).toFloatArray();
                 float[] g = grid.toFloatArray();
                 for (int i = 0; i < 784; i++) {
                     assertEquals(start[i], g[i], 1e-5);
@@ -304,7 +304,7 @@ class VaeParadigmTest {
             try (NDManager batchManager = manager.newSubManager(); NDManager owner = manager.newSubManager()) {
                 NDArray x = batchManager.create(images, new Shape(16, 1, 28, 28));
                 NDArray y = batchManager.create(labels);
-                Map<String, NDArray> figures = p.figures(new Batch(x, y), owner);
+                Map<String, NDArray> figures = p.diagnostics().figures(new Batch(x, y), owner);
                 NDArray f = figures.get("interpolation");
                 assertEquals(java.util.Set.of("interpolation"), figures.keySet());
                 assertEquals(new Shape(8, 10, 1, 28, 28), f.getShape());
@@ -314,8 +314,8 @@ class VaeParadigmTest {
                 NDArray ends = x.get("8:16");
                 NDArray startLabels = y.get("0:8");
                 NDArray endLabels = y.get("8:16");
-                float[] first = p.decode(p.encode(starts, startLabels), startLabels).toFloatArray();
-                float[] last = p.decode(p.encode(ends, endLabels), startLabels).toFloatArray();
+                float[] first = p.codec().decode(p.codec().encode(starts, startLabels), startLabels).toFloatArray();
+                float[] last = p.codec().decode(p.codec().encode(ends, endLabels), startLabels).toFloatArray();
                 float[] path = f.toFloatArray();
                 for (int row = 0; row < 8; row++) {
                     for (int i = 0; i < 784; i++) {
@@ -338,7 +338,7 @@ class VaeParadigmTest {
             assertTrue(p.capability(LatentModel.class).isPresent());
             assertTrue(p.capability(ConditionalModel.class).isEmpty());
             assertTrue(p.capability(LikelihoodModel.class).isPresent());
-            assertEquals(3, p.latentDim());
+            assertEquals(3, p.codec().latentDim());
             // Requested labels are ignored and not reported by an unconditional model.
             Samples s = p.sample(new SampleRequest(3, new int[] {1, 2, 3}, null, null));
             assertNull(s.labels());
@@ -366,7 +366,7 @@ class VaeParadigmTest {
             double lb = step(manager, b, next, new Shape(128, 2), null).values().get("loss");
             assertEquals(la, lb, 0.0);
             try (NDArray x = manager.create(next, new Shape(128, 2))) {
-                assertArrayEquals(a.encode(x).toFloatArray(), b.encode(x).toFloatArray());
+                assertArrayEquals(a.codec().encode(x).toFloatArray(), b.codec().encode(x).toFloatArray());
             }
             byte[] saved = out.toByteArray();
             try (VaeParadigm other = create(manager, DataShape.points(2), with(SMALL_MLP, "latent_dim", 3), 1)) {
@@ -374,6 +374,60 @@ class VaeParadigmTest {
                 assertTrue(e.getMessage().contains("latent=2"), e.getMessage());
             }
             assertThrows(IOException.class, () -> b.load(new ByteArrayInputStream(Arrays.copyOf(saved, 100))));
+        }
+    }
+
+    @Test
+    void aConditionalConvModelResumesBitForBit() throws IOException {
+        // The conv layers, the labels and the resolved data range are all part of the checkpoint.
+        DataShape digits = DataShape.image(1, 28, 28, 10);
+        Random random = new Random(16);
+        int[] labels = new int[16];
+        float[] images = binaryPrototypes(random, 16, 784, labels);
+        for (int i = 0; i < images.length; i++) {
+            images[i] = 2 * images[i] - 1; // data_range auto resolves to [-1, 1] on the first step
+        }
+        Map<String, Object> params = Map.of("conditional", true, "decoder", "bernoulli", "channels", 4,
+                "hidden", 16, "latent_dim", 3, "grad_clip", 5.0);
+        try (VaeParadigm a = create(manager, digits, params, 16); VaeParadigm b = create(manager, digits, params, 17)) {
+            for (int s = 0; s < 3; s++) {
+                step(manager, a, images, new Shape(16, 1, 28, 28), labels);
+            }
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            a.save(out);
+            b.load(new ByteArrayInputStream(out.toByteArray()));
+            int[] wanted = {0, 1, 2, 3};
+            Engine.getInstance().setRandomSeed(5);
+            float[] sa = a.sample(new SampleRequest(4, wanted, null, null)).data().toFloatArray();
+            Engine.getInstance().setRandomSeed(5);
+            float[] sb = b.sample(new SampleRequest(4, wanted, null, null)).data().toFloatArray();
+            assertArrayEquals(sa, sb, "same weights and the same resolved [-1, 1] range");
+            for (int s = 0; s < 2; s++) {
+                Engine.getInstance().setRandomSeed(30 + s);
+                Map<String, Double> va = step(manager, a, images, new Shape(16, 1, 28, 28), labels).values();
+                Engine.getInstance().setRandomSeed(30 + s);
+                Map<String, Double> vb = step(manager, b, images, new Shape(16, 1, 28, 28), labels).values();
+                assertEquals(va, vb, "step " + s + " after loading");
+            }
+        }
+    }
+
+    @Test
+    void aCheckpointOfAnotherDecoderKindIsRefusedEvenWithEqualShapes() throws IOException {
+        // A Bernoulli and a fixed-variance Gaussian decoder have the same weights' shapes.
+        Map<String, Object> bernoulli = Map.of("hidden", 16, "latent_dim", 2, "decoder", "bernoulli");
+        Map<String, Object> gaussian = Map.of("hidden", 16, "latent_dim", 2, "variance", "fixed");
+        try (VaeParadigm a = create(manager, DataShape.points(8), bernoulli, 1);
+                VaeParadigm b = create(manager, DataShape.points(8), gaussian, 2);
+                NDArray x = manager.create(binaryPrototypes(new Random(1), 8, 8, null), new Shape(8, 8))) {
+            assertEquals(a.parameterCounts(), b.parameterCounts());
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            a.save(out);
+            float[] before = b.codec().encode(x).toFloatArray();
+            IOException e = assertThrows(IOException.class, () -> b.load(new ByteArrayInputStream(out.toByteArray())));
+            String message = e.getMessage();
+            assertTrue(message.contains("decoder=bernoulli") && message.contains("decoder=gaussian-fixed"), message);
+            assertArrayEquals(before, b.codec().encode(x).toFloatArray(), "a refused checkpoint changes nothing");
         }
     }
 
@@ -433,7 +487,7 @@ class VaeParadigmTest {
             }
             try (NDManager batchManager = manager.newSubManager(); NDManager owner = manager.newSubManager()) {
                 NDArray x = batchManager.create(heldOut, new Shape(20, 2));
-                NDArray f = p.figures(new Batch(x, null), owner).get("interpolation");
+                NDArray f = p.diagnostics().figures(new Batch(x, null), owner).get("interpolation");
                 assertEquals(new Shape(4, 9, 2), f.getShape());
                 assertSame(owner, f.getManager());
                 float[] path = f.toFloatArray();
@@ -442,10 +496,10 @@ class VaeParadigmTest {
                 }
                 // Ends: the reconstructions of examples 0..3 (starts) and 4..7 (ends); the middle is the
                 // decoded midpoint of the two codes.
-                float[] starts = p.decode(p.encode(x.get("0:4"))).toFloatArray();
-                float[] ends = p.decode(p.encode(x.get("4:8"))).toFloatArray();
-                NDArray mid = p.encode(x.get("0:4")).add(p.encode(x.get("4:8"))).mul(0.5f);
-                float[] middle = p.decode(mid).toFloatArray();
+                float[] starts = p.codec().decode(p.codec().encode(x.get("0:4"))).toFloatArray();
+                float[] ends = p.codec().decode(p.codec().encode(x.get("4:8"))).toFloatArray();
+                NDArray mid = p.codec().encode(x.get("0:4")).add(p.codec().encode(x.get("4:8"))).mul(0.5f);
+                float[] middle = p.codec().decode(mid).toFloatArray();
                 for (int r = 0; r < 4; r++) {
                     for (int c = 0; c < 2; c++) {
                         assertEquals(starts[2 * r + c], path[(r * 9) * 2 + c], 1e-5);
@@ -454,9 +508,9 @@ class VaeParadigmTest {
                     }
                 }
                 // Fewer examples, fewer paths; fewer than two, no figure.
-                assertEquals(new Shape(2, 9, 2), p.figures(new Batch(x.get("0:5"), null), owner)
+                assertEquals(new Shape(2, 9, 2), p.diagnostics().figures(new Batch(x.get("0:5"), null), owner)
                         .get("interpolation").getShape());
-                assertTrue(p.figures(new Batch(x.get("0:1"), null), owner).isEmpty());
+                assertTrue(p.diagnostics().figures(new Batch(x.get("0:1"), null), owner).isEmpty());
             }
         }
     }
@@ -479,9 +533,10 @@ class VaeParadigmTest {
             s.data().close();
             try (NDArray x = manager.create(bits, new Shape(64, 8))) {
                 Engine.getInstance().setRandomSeed(3);
-                LikelihoodEstimate e = p.likelihood(x, null, 50);
+                LikelihoodEstimate e = p.likelihood().estimate(x, null, 50);
                 Engine.getInstance().setRandomSeed(3);
-                assertEquals(e.elboNatsPerDim(), p.nllNatsPerDim(new Batch(x, null)), 1e-9, "likelihood=elbo");
+                assertEquals(e.elboNatsPerDim(), p.likelihood().nllNatsPerDim(new Batch(x, null)), 1e-9,
+                        "likelihood=elbo");
                 assertTrue(e.elboNatsPerDim() >= e.nllNatsPerDim());
             }
         }

@@ -94,7 +94,7 @@ class VaeProviderTest {
                             new Shape(128, 2), null).values().get("loss");
                 }
                 try (NDArray x = manager.create(Arrays.copyOf(data, 64), new Shape(32, 2))) {
-                    codes[m] = p.encode(x).toFloatArray();
+                    codes[m] = p.codec().encode(x).toFloatArray();
                 }
             }
         }

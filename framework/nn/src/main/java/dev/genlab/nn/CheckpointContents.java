@@ -1,0 +1,95 @@
+package dev.genlab.nn;
+
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import java.io.ByteArrayInputStream;
+import java.io.DataInputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.zip.CRC32;
+
+/**
+ * What a {@link Checkpoint} file holds, read without a model: its kind, layout version, tensors and values.
+ * For describing a checkpoint, e.g. naming the architecture it was saved with when it does not fit this
+ * model (a paradigm can save a description of its layout as a byte tensor and compare it before loading);
+ * loading itself is {@link Checkpoint#read}'s.
+ *
+ * @param kind what the checkpoint holds, e.g. the paradigm's name
+ * @param version the kind's layout version
+ * @param tensors every tensor by name, in file order
+ * @param values every scalar by name, in file order ({@link Long} or {@link Double})
+ */
+public record CheckpointContents(String kind, int version, Map<String, Tensor> tensors, Map<String, Number> values) {
+
+    /**
+     * One saved tensor.
+     *
+     * @param type its data type
+     * @param shape its shape
+     * @param data its values, little-endian
+     */
+    public record Tensor(DataType type, Shape shape, byte[] data) {}
+
+    /**
+     * @param bytes a whole checkpoint file
+     * @return its contents
+     * @throws Checkpoint.CheckpointException if the bytes are not a checkpoint of this container format, or damaged
+     */
+    public static CheckpointContents read(byte[] bytes) throws Checkpoint.CheckpointException {
+        if (bytes.length < 16) {
+            throw fail("it is " + bytes.length + " bytes long, too short to be a checkpoint");
+        }
+        try {
+            DataInputStream data = new DataInputStream(new ByteArrayInputStream(bytes));
+            if (data.readInt() != Checkpoint.MAGIC) {
+                throw fail("it does not start with the genlab checkpoint mark");
+            }
+            int format = data.readInt();
+            if (format != Checkpoint.FORMAT) {
+                throw fail("it has container format " + format + ", this genlab-nn reads format " + Checkpoint.FORMAT);
+            }
+            CRC32 crc = new CRC32();
+            crc.update(bytes, 0, bytes.length - 8);
+            if (ByteBuffer.wrap(bytes, bytes.length - 8, 8).getLong() != crc.getValue()) {
+                throw fail("its checksum does not match: the file is truncated or damaged");
+            }
+            String kind = data.readUTF();
+            int version = data.readInt();
+            Map<String, Tensor> tensors = new LinkedHashMap<>();
+            int n = data.readInt();
+            for (int i = 0; i < n; i++) {
+                String name = data.readUTF();
+                DataType type = DataType.valueOf(data.readUTF());
+                long[] dims = new long[data.readInt()];
+                for (int j = 0; j < dims.length; j++) {
+                    dims[j] = data.readLong();
+                }
+                byte[] raw = new byte[data.readInt()];
+                data.readFully(raw);
+                tensors.put(name, new Tensor(type, new Shape(dims), raw));
+            }
+            Map<String, Number> values = new LinkedHashMap<>();
+            int m = data.readInt();
+            for (int i = 0; i < m; i++) {
+                String name = data.readUTF();
+                values.put(name, data.readByte() == 'J' ? (Number) data.readLong() : (Number) data.readDouble());
+            }
+            return new CheckpointContents(kind, version, Collections.unmodifiableMap(tensors),
+                    Collections.unmodifiableMap(values));
+        } catch (EOFException | IllegalArgumentException | NegativeArraySizeException e) {
+            throw fail("it is damaged (" + e + ")");
+        } catch (Checkpoint.CheckpointException e) {
+            throw e;
+        } catch (IOException e) {
+            throw fail("it cannot be read (" + e + ")");
+        }
+    }
+
+    private static Checkpoint.CheckpointException fail(String why) {
+        return new Checkpoint.CheckpointException("not a readable checkpoint: " + why);
+    }
+}
