@@ -4,7 +4,9 @@ import dev.genlab.api.DataShape;
 import dev.genlab.api.ParamSpec;
 import dev.genlab.api.Params;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The flow's parameters, checked and resolved against the data shape ("auto" made concrete).
@@ -84,7 +86,7 @@ record FlowConfig(double lr, double gradClip, int layers, int hidden, int depth,
 
     /** @return the schema's defaults overridden by {@code p} */
     static Params withDefaults(Params p) {
-        java.util.Map<String, Object> values = new java.util.LinkedHashMap<>();
+        Map<String, Object> values = new LinkedHashMap<>();
         for (ParamSpec spec : FlowProvider.SCHEMA.params()) {
             values.put(spec.name(), spec.defaultValue());
         }

@@ -8,6 +8,7 @@ import dev.genlab.api.StepResult;
 import dev.genlab.nn.Adam;
 import dev.genlab.nn.Parameters;
 import dev.genlab.nn.Scalars;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -92,8 +93,9 @@ final class FlowObjective {
         return new StepResult(out);
     }
 
+    /** @return {@code arrays} followed by {@code last} */
     static NDArray[] append(NDArray[] arrays, NDArray last) {
-        NDArray[] out = java.util.Arrays.copyOf(arrays, arrays.length + 1);
+        NDArray[] out = Arrays.copyOf(arrays, arrays.length + 1);
         out[arrays.length] = last;
         return out;
     }

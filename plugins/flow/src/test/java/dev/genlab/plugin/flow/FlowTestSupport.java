@@ -66,7 +66,7 @@ final class FlowTestSupport {
      * log p(y) of one example under the flow, recomputed in double precision from the stored weights with
      * no DJL operation: the independent reference of {@link FlowModel#logProb}.
      *
-     * @param masks the first coupling's mask m (the next ones alternate with 1 − m)
+     * @param mask the first coupling's mask m (the next ones alternate with 1 − m)
      */
     static double referenceLogProb(FlowParadigm p, FlowConfig config, float[] mask, double[] y) {
         int d = y.length;
