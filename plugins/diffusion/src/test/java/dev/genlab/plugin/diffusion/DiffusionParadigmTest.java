@@ -485,6 +485,54 @@ class DiffusionParadigmTest {
     }
 
     @Test
+    void aConditionalUNetResumesBitForBitFromItsCheckpoint() throws IOException {
+        Random random = new Random(10);
+        int[] labels = random.ints(16, 0, 10).toArray();
+        float[] images = digits(random, labels);
+        float[] next = digits(random, labels);
+        Shape shape = new Shape(16, 1, 8, 8);
+        try (DiffusionParadigm a = create(DIGITS, TINY_UNET, Map.of(), 0);
+                DiffusionParadigm b = create(DIGITS, TINY_UNET, Map.of(), 3)) {
+            for (int s = 0; s < 2; s++) {
+                train(a, images, labels, shape);
+            }
+            samples(a, new SampleRequest(2, new int[] {1, 2}, 3.0, null)); // advances the sampling counter
+            byte[] state = saved(a);
+            b.load(new ByteArrayInputStream(state));
+            churnDirectMemory();
+            assertArrayEquals(state, saved(b));
+            assertEquals(train(a, next, labels, shape), train(b, next, labels, shape));
+            assertArrayEquals(saved(a), saved(b));
+            int[] wanted = {4, 5, 6};
+            assertArrayEquals(samples(a, new SampleRequest(3, wanted, 2.0, null)),
+                    samples(b, new SampleRequest(3, wanted, 2.0, null)));
+        }
+    }
+
+    @Test
+    void aCheckpointOfAnotherScheduleIsRefusedAndChangesNothing() throws IOException {
+        // Same network, so the same names and shapes: only the fingerprint tells the schedules apart.
+        Random random = new Random(11);
+        float[] points = ring(random, 64);
+        try (DiffusionParadigm linear = create(POINTS, SMALL, Map.of(), 0);
+                DiffusionParadigm cosine = create(POINTS, SMALL, Map.of("schedule", "cosine"), 1)) {
+            train(linear, points, null, new Shape(64, 2));
+            train(cosine, points, null, new Shape(64, 2));
+            byte[] before = saved(cosine);
+            IOException e = assertThrows(IOException.class,
+                    () -> cosine.load(new ByteArrayInputStream(saved(linear))));
+            assertTrue(e.getMessage().contains("noise schedule"), e.getMessage());
+            assertArrayEquals(before, saved(cosine), "a refused checkpoint leaves the model as it was");
+            // Nor does a damaged one change anything.
+            byte[] original = saved(linear);
+            byte[] damaged = original.clone();
+            damaged[damaged.length / 2] ^= 1;
+            assertThrows(IOException.class, () -> linear.load(new ByteArrayInputStream(damaged)));
+            assertArrayEquals(original, saved(linear));
+        }
+    }
+
+    @Test
     void learnsTwoSeparatedModes() {
         // 1-D data at ±1 with std 0.05: a short training must put most samples near a mode, on both sides.
         Random random = new Random(8);
