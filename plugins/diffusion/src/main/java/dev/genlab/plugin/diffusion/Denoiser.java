@@ -3,16 +3,14 @@ package dev.genlab.plugin.diffusion;
 import ai.djl.ndarray.NDArray;
 
 /**
- * A noise-prediction network ε_θ(x_t, t, y). Its parameters are described by {@link #layout()}; the
- * forward pass reads them from whichever weight array it is given (trained or EMA).
+ * A noise-prediction network ε_θ(x_t, t, y). Its parameters live in the {@link dev.genlab.nn.Parameters}
+ * scope it was created in; the forward pass reads them from whichever arrays of that scope it is given (the
+ * stored weights, their differentiable views, or their moving average).
  */
 interface Denoiser {
 
-    /** @return the network's parameter tensors */
-    ParamLayout layout();
-
     /**
-     * @param weights tensors of {@link #layout()}
+     * @param weights the scope's arrays, in {@code stored()} order
      * @param x noisy inputs, {@code [B, ...]} in the model's (normalised) coordinates
      * @param timeEmbedding sinusoidal embedding of each example's step, {@code [B, timeDim]}
      * @param classes one-hot labels {@code [B, K + 1]} (index K = "no label") for a conditional network,

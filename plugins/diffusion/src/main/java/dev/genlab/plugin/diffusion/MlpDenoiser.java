@@ -2,6 +2,11 @@ package dev.genlab.plugin.diffusion;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Activation;
+import dev.genlab.nn.Dense;
+import dev.genlab.nn.GroupNorm;
+import dev.genlab.nn.Init;
+import dev.genlab.nn.Parameters;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -18,19 +23,20 @@ import java.util.List;
  */
 final class MlpDenoiser implements Denoiser {
 
-    private final ParamLayout layout = new ParamLayout();
+    private final Parameters params;
     private final int dim;
     private final int width;
     private final int octaves;
     private final Conditioning conditioning;
-    private final Nn.Dense input;
+    private final Dense input;
     private final List<Block> blocks = new ArrayList<>();
-    private final Nn.LayerNormalisation outNorm;
-    private final Nn.Dense output;
+    private final GroupNorm outNorm;
+    private final Dense output;
 
-    private record Block(Nn.LayerNormalisation norm, Nn.Dense first, Nn.Dense embed, Nn.Dense second) {}
+    private record Block(GroupNorm norm, Dense first, Dense embed, Dense second) {}
 
     /**
+     * @param p the scope that holds the network's parameters
      * @param dim flattened data dimension d
      * @param octaves F, Fourier feature frequencies per coordinate (0 for the raw input only)
      * @param width hidden units
@@ -38,38 +44,35 @@ final class MlpDenoiser implements Denoiser {
      * @param timeDim sinusoidal embedding size
      * @param classes K, or 0 if unconditional
      */
-    MlpDenoiser(int dim, int octaves, int width, int depth, int timeDim, int classes) {
+    MlpDenoiser(Parameters p, int dim, int octaves, int width, int depth, int timeDim, int classes) {
+        this.params = p;
         this.dim = dim;
         this.octaves = octaves;
         this.width = width;
-        conditioning = Conditioning.of(layout, timeDim, width, classes);
-        input = Nn.Dense.of(layout, "input", dim * (1 + 2 * octaves), width, false);
+        conditioning = Conditioning.of(p, timeDim, width, classes);
+        input = Dense.create(p, "input", dim * (1 + 2 * octaves), width);
         for (int j = 0; j < depth; j++) {
             String n = "block" + j;
-            blocks.add(new Block(Nn.LayerNormalisation.of(layout, n + ".norm", width),
-                    Nn.Dense.of(layout, n + ".dense1", width, width, false),
-                    Nn.Dense.of(layout, n + ".embed", width, width, false),
-                    Nn.Dense.of(layout, n + ".dense2", width, width, false)));
+            blocks.add(new Block(GroupNorm.layer(p, n + ".norm", width),
+                    Dense.create(p, n + ".dense1", width, width),
+                    Dense.create(p, n + ".embed", width, width),
+                    Dense.create(p, n + ".dense2", width, width)));
         }
-        outNorm = Nn.LayerNormalisation.of(layout, "out.norm", width);
-        output = Nn.Dense.of(layout, "out.dense", width, dim, true);
-    }
-
-    @Override
-    public ParamLayout layout() {
-        return layout;
+        outNorm = GroupNorm.layer(p, "out.norm", width);
+        output = Dense.create(p, "out.dense", width, dim, Init.zeros(), Init.zeros());
     }
 
     @Override
     public NDArray predict(NDArray[] p, NDArray x, NDArray timeEmbedding, NDArray classes) {
         long b = x.getShape().get(0);
         NDArray e = conditioning.apply(p, timeEmbedding, classes);
-        NDArray h = input.apply(p, features(x.reshape(b, dim)));
+        NDArray h = input.forward(p, features(x.reshape(b, dim)));
         for (Block block : blocks) {
-            NDArray inner = block.first().apply(p, Nn.gelu(block.norm().apply(p, h))).add(block.embed().apply(p, e));
-            h = h.add(block.second().apply(p, Nn.gelu(inner)));
+            NDArray inner = block.first().forward(p, Activation.gelu(block.norm().forward(p, h)))
+                    .add(block.embed().forward(p, e));
+            h = h.add(block.second().forward(p, Activation.gelu(inner)));
         }
-        return output.apply(p, Nn.gelu(outNorm.apply(p, h))).reshape(x.getShape());
+        return output.forward(p, Activation.gelu(outNorm.forward(p, h))).reshape(x.getShape());
     }
 
     /** [x, sin(2ᵏπx), cos(2ᵏπx)] for k = 0..F−1, shape {@code [B, d (1 + 2F)]}. */
@@ -90,6 +93,6 @@ final class MlpDenoiser implements Denoiser {
     @Override
     public String describe() {
         return "residual MLP (width " + width + ", " + blocks.size() + " blocks, " + octaves + " Fourier octaves, "
-                + layout.count() + " parameters)";
+                + params.count() + " parameters)";
     }
 }

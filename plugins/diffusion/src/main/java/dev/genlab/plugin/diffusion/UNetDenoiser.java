@@ -1,6 +1,12 @@
 package dev.genlab.plugin.diffusion;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.nn.Activation;
+import dev.genlab.nn.Conv;
+import dev.genlab.nn.Dense;
+import dev.genlab.nn.GroupNorm;
+import dev.genlab.nn.Init;
+import dev.genlab.nn.Parameters;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -12,7 +18,9 @@ import java.util.List;
  * {@code blocks} residual blocks there, a strided 3×3 convolution halves the resolution and doubles the
  * channels, level 1 runs {@code blocks} residual blocks and one middle block; the way up mirrors it, adding
  * (not concatenating: half the cost) each level's skip before its blocks, with a learned 2×2 transposed
- * convolution between levels, a p×p one back to {@code channels}/2 full-resolution maps and a
+ * convolution of stride 2 between levels, a p×p one of stride p back to {@code channels}/2 full-resolution
+ * maps (genlab-nn's exact transposed convolution; kernel = stride, so each input pixel becomes its own
+ * patch, initialised U(±1/√in) since each output sees one input pixel's channels) and a
  * zero-initialised 3×3 convolution to pixels. The two full-resolution convolutions cost little and let
  * neighbouring pixels of different patches interact. Residual blocks are GN → GELU → conv3 (+ projected
  * conditioning) → GN → GELU → conv3 (zero-initialised, so each block starts as the identity), as in Ho et
@@ -21,49 +29,68 @@ import java.util.List;
  */
 final class UNetDenoiser implements Denoiser {
 
-    private final ParamLayout layout = new ParamLayout();
+    /** Largest number of channel groups of a group normalisation. */
+    private static final int GROUPS = 8;
+
+    private final Parameters params;
     private final int channels;
     private final int patch;
     private final Conditioning conditioning;
     /** Full-resolution 3×3 convolution before patching (null for p = 1). */
-    private final Nn.Conv stemPixels;
-    private final Nn.Conv stemConv;
-    private final Nn.Conv down;
-    private final Nn.Unpatch up;
+    private final Conv stemPixels;
+    private final Conv stemConv;
+    private final Conv down;
+    private final Conv up;
     private final List<ResBlock> level0Down = new ArrayList<>();
     private final List<ResBlock> level1Down = new ArrayList<>();
     private final ResBlock middle;
     private final List<ResBlock> level1Up = new ArrayList<>();
     private final List<ResBlock> level0Up = new ArrayList<>();
-    private final Nn.GroupNormalisation outNorm;
-    private final Nn.Conv outConv;
-    private final Nn.Unpatch outUnpatch;
+    private final GroupNorm outNorm;
+    private final Conv outConv;
+    private final Conv outUnpatch;
     /** Full-resolution 3×3 convolution after un-patching (null for p = 1). */
-    private final Nn.Conv outPixels;
+    private final Conv outPixels;
 
     /** One residual block at a fixed channel count. */
-    private record ResBlock(Nn.GroupNormalisation norm1, Nn.Conv conv1, Nn.Dense embed,
-            Nn.GroupNormalisation norm2, Nn.Conv conv2, int channels) {
+    private record ResBlock(GroupNorm norm1, Conv conv1, Dense embed, GroupNorm norm2, Conv conv2, int channels) {
 
-        static ResBlock of(ParamLayout layout, String name, int channels, int embedDim) {
-            return new ResBlock(Nn.GroupNormalisation.of(layout, name + ".norm1", channels),
-                    Nn.Conv.of(layout, name + ".conv1", channels, channels, 3, 1, 1, false),
-                    Nn.Dense.of(layout, name + ".embed", embedDim, channels, false),
-                    Nn.GroupNormalisation.of(layout, name + ".norm2", channels),
-                    Nn.Conv.of(layout, name + ".conv2", channels, channels, 3, 1, 1, true),
+        static ResBlock of(Parameters p, String name, int channels, int embedDim) {
+            return new ResBlock(norm(p, name + ".norm1", channels),
+                    conv(p, name + ".conv1", channels, channels, 3, 1, 1),
+                    Dense.create(p, name + ".embed", embedDim, channels),
+                    norm(p, name + ".norm2", channels),
+                    Conv.create(p, name + ".conv2", Conv.Kind.DOWN, channels, channels, 3, 1, 1, Init.zeros(),
+                            Init.zeros()),
                     channels);
         }
 
         NDArray apply(NDArray[] p, NDArray x, NDArray e) {
             long b = x.getShape().get(0);
-            NDArray h = conv1.apply(p, Nn.gelu(norm1.apply(p, x)));
-            h = h.add(embed.apply(p, e).reshape(b, channels, 1, 1));
-            h = conv2.apply(p, Nn.gelu(norm2.apply(p, h)));
+            NDArray h = conv1.forward(p, Activation.gelu(norm1.forward(p, x)));
+            h = h.add(embed.forward(p, e).reshape(b, channels, 1, 1));
+            h = conv2.forward(p, Activation.gelu(norm2.forward(p, h)));
             return x.add(h);
         }
     }
 
+    private static GroupNorm norm(Parameters p, String name, int channels) {
+        return GroupNorm.create(p, name, channels, GroupNorm.groupsUpTo(channels, GROUPS));
+    }
+
+    /** A plain convolution with PyTorch's default initialisation. */
+    private static Conv conv(Parameters p, String name, int in, int out, int k, int stride, int padding) {
+        return Conv.create(p, name, Conv.Kind.DOWN, in, out, k, stride, padding);
+    }
+
+    /** A k×k transposed convolution of stride k: each input pixel becomes its own k×k patch of the output. */
+    private static Conv unpatch(Parameters p, String name, int in, int out, int k) {
+        Init init = Init.fanIn(in);
+        return Conv.create(p, name, Conv.Kind.TRANSPOSED, in, out, k, k, 0, init, init);
+    }
+
     /**
+     * @param p the scope that holds the network's parameters
      * @param imageChannels C of the data
      * @param channels base channel count (level 0; level 1 has twice as many)
      * @param blocks residual blocks per level and direction
@@ -71,61 +98,60 @@ final class UNetDenoiser implements Denoiser {
      * @param timeDim sinusoidal embedding size
      * @param classes K, or 0 if unconditional
      */
-    UNetDenoiser(int imageChannels, int channels, int blocks, int patch, int timeDim, int classes) {
+    UNetDenoiser(Parameters p, int imageChannels, int channels, int blocks, int patch, int timeDim, int classes) {
+        this.params = p;
         this.channels = channels;
         this.patch = patch;
         int embedDim = 4 * channels;
         int wide = 2 * channels;
-        conditioning = Conditioning.of(layout, timeDim, embedDim, classes);
+        conditioning = Conditioning.of(p, timeDim, embedDim, classes);
         int pixelChannels = Math.max(1, channels / 2);
         if (patch == 1) {
             stemPixels = null;
-            stemConv = Nn.Conv.of(layout, "stem", imageChannels, channels, 3, 1, 1, false);
+            stemConv = conv(p, "stem", imageChannels, channels, 3, 1, 1);
         } else {
-            stemPixels = Nn.Conv.of(layout, "stem.pixels", imageChannels, pixelChannels, 3, 1, 1, false);
-            stemConv = Nn.Conv.of(layout, "stem", pixelChannels, channels, patch, patch, 0, false);
+            stemPixels = conv(p, "stem.pixels", imageChannels, pixelChannels, 3, 1, 1);
+            stemConv = conv(p, "stem", pixelChannels, channels, patch, patch, 0);
         }
         for (int j = 0; j < blocks; j++) {
-            level0Down.add(ResBlock.of(layout, "down0." + j, channels, embedDim));
+            level0Down.add(ResBlock.of(p, "down0." + j, channels, embedDim));
         }
-        down = Nn.Conv.of(layout, "down", channels, wide, 3, 2, 1, false);
+        down = conv(p, "down", channels, wide, 3, 2, 1);
         for (int j = 0; j < blocks; j++) {
-            level1Down.add(ResBlock.of(layout, "down1." + j, wide, embedDim));
+            level1Down.add(ResBlock.of(p, "down1." + j, wide, embedDim));
         }
-        middle = ResBlock.of(layout, "middle", wide, embedDim);
+        middle = ResBlock.of(p, "middle", wide, embedDim);
         for (int j = 0; j < blocks; j++) {
-            level1Up.add(ResBlock.of(layout, "up1." + j, wide, embedDim));
+            level1Up.add(ResBlock.of(p, "up1." + j, wide, embedDim));
         }
-        up = Nn.Unpatch.of(layout, "up", wide, channels, 2, false);
+        up = unpatch(p, "up", wide, channels, 2);
         for (int j = 0; j < blocks; j++) {
-            level0Up.add(ResBlock.of(layout, "up0." + j, channels, embedDim));
+            level0Up.add(ResBlock.of(p, "up0." + j, channels, embedDim));
         }
-        outNorm = Nn.GroupNormalisation.of(layout, "out.norm", channels);
+        outNorm = norm(p, "out.norm", channels);
         if (patch == 1) {
-            outConv = Nn.Conv.of(layout, "out", channels, imageChannels, 3, 1, 1, true);
+            outConv = Conv.create(p, "out", Conv.Kind.DOWN, channels, imageChannels, 3, 1, 1, Init.zeros(),
+                    Init.zeros());
             outUnpatch = null;
             outPixels = null;
         } else {
             outConv = null;
-            outUnpatch = Nn.Unpatch.of(layout, "out.unpatch", channels, pixelChannels, patch, false);
-            outPixels = Nn.Conv.of(layout, "out", pixelChannels, imageChannels, 3, 1, 1, true);
+            outUnpatch = unpatch(p, "out.unpatch", channels, pixelChannels, patch);
+            outPixels = Conv.create(p, "out", Conv.Kind.DOWN, pixelChannels, imageChannels, 3, 1, 1, Init.zeros(),
+                    Init.zeros());
         }
-    }
-
-    @Override
-    public ParamLayout layout() {
-        return layout;
     }
 
     @Override
     public NDArray predict(NDArray[] p, NDArray x, NDArray timeEmbedding, NDArray classes) {
         NDArray e = conditioning.apply(p, timeEmbedding, classes);
-        NDArray h = stemPixels == null ? stemConv.apply(p, x) : stemConv.apply(p, Nn.gelu(stemPixels.apply(p, x)));
+        NDArray h = stemPixels == null ? stemConv.forward(p, x)
+                : stemConv.forward(p, Activation.gelu(stemPixels.forward(p, x)));
         for (ResBlock block : level0Down) {
             h = block.apply(p, h, e);
         }
         NDArray skip0 = h;
-        h = down.apply(p, h);
+        h = down.forward(p, h);
         for (ResBlock block : level1Down) {
             h = block.apply(p, h, e);
         }
@@ -134,17 +160,18 @@ final class UNetDenoiser implements Denoiser {
         for (ResBlock block : level1Up) {
             h = block.apply(p, h, e);
         }
-        h = up.apply(p, h).add(skip0);
+        h = up.forward(p, h).add(skip0);
         for (ResBlock block : level0Up) {
             h = block.apply(p, h, e);
         }
-        h = Nn.gelu(outNorm.apply(p, h));
-        return outConv != null ? outConv.apply(p, h) : outPixels.apply(p, Nn.gelu(outUnpatch.apply(p, h)));
+        h = Activation.gelu(outNorm.forward(p, h));
+        return outConv != null ? outConv.forward(p, h)
+                : outPixels.forward(p, Activation.gelu(outUnpatch.forward(p, h)));
     }
 
     @Override
     public String describe() {
         return "U-Net (channels " + channels + "/" + 2 * channels + ", " + level0Down.size()
-                + " blocks per level, patch " + patch + ", " + layout.count() + " parameters)";
+                + " blocks per level, patch " + patch + ", " + params.count() + " parameters)";
     }
 }

@@ -118,6 +118,11 @@ class DiffusionParadigmTest {
         return v;
     }
 
+    /** The bound through the capability the framework uses. */
+    private static double nll(Paradigm p, Batch batch) {
+        return p.capability(LikelihoodModel.class).orElseThrow().nllNatsPerDim(batch);
+    }
+
     private static byte[] saved(Paradigm p) throws IOException {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         p.save(out);
@@ -388,24 +393,24 @@ class DiffusionParadigmTest {
                 train(exact, train, null, new Shape(256, 2));
                 train(estimate, train, null, new Shape(256, 2));
                 if (s == 0) {
-                    initial = exact.nllNatsPerDim(batch);
-                    assertEquals(initial, exact.nllNatsPerDim(batch), "fixed randomness: same batch, same bound");
+                    initial = nll(exact, batch);
+                    assertEquals(initial, nll(exact, batch), "fixed randomness: same batch, same bound");
                 }
             }
-            double trained = exact.nllNatsPerDim(batch);
+            double trained = nll(exact, batch);
             assertTrue(trained < initial, "training should tighten the bound: " + initial + " -> " + trained);
             assertTrue(trained > best - 0.1, "bound " + trained + " below the best possible " + best);
             assertTrue(trained < best + 0.5, "bound " + trained + " far above the best possible " + best);
             // 10 stratified terms estimate the sum of all 49 (identical weights: same seed and batches).
-            assertEquals(trained, estimate.nllNatsPerDim(batch), 0.05 * Math.abs(trained));
+            assertEquals(trained, nll(estimate, batch), 0.05 * Math.abs(trained));
         }
     }
 
     @Test
     void theBoundsStrataCoverEveryStepOnceAndIsolateTheFirstSteps() {
-        assertArrayEquals(new int[] {1, 2, 3, 4, 5, 7, 10, 15, 23, 34, 50}, DiffusionParadigm.strata(49, 10));
+        assertArrayEquals(new int[] {1, 2, 3, 4, 5, 7, 10, 15, 23, 34, 50}, DiffusionLikelihood.strata(49, 10));
         for (int[] c : new int[][] {{999, 100}, {999, 999}, {999, 5000}, {1, 10}, {49, 1}}) {
-            int[] b = DiffusionParadigm.strata(c[0], c[1]);
+            int[] b = DiffusionLikelihood.strata(c[0], c[1]);
             assertEquals(Math.min(c[0], c[1]) + 1, b.length);
             assertEquals(1, b[0]);
             assertEquals(c[0] + 1, b[b.length - 1]);
@@ -413,7 +418,7 @@ class DiffusionParadigmTest {
                 assertTrue(b[j] > b[j - 1], Arrays.toString(c));
             }
         }
-        assertEquals(0, DiffusionParadigm.strata(0, 10).length - 1, "T = 1 has no intermediate terms");
+        assertEquals(0, DiffusionLikelihood.strata(0, 10).length - 1, "T = 1 has no intermediate terms");
     }
 
     @Test
@@ -424,7 +429,7 @@ class DiffusionParadigmTest {
         try (DiffusionParadigm p = create(DIGITS, TINY_UNET, Map.of("likelihood_timesteps", 5L), 0);
                 NDManager m = manager.newSubManager()) {
             train(p, images, labels, new Shape(16, 1, 8, 8));
-            double nll = p.nllNatsPerDim(new Batch(m.create(images, new Shape(16, 1, 8, 8)), m.create(labels)));
+            double nll = nll(p, new Batch(m.create(images, new Shape(16, 1, 8, 8)), m.create(labels)));
             assertTrue(Double.isFinite(nll) && nll > 0, "nats/dim " + nll);
         }
     }
@@ -476,6 +481,54 @@ class DiffusionParadigmTest {
             assertThrows(IOException.class, () -> wider.load(new ByteArrayInputStream(new byte[] {1, 2, 3, 4})));
             assertThrows(IOException.class,
                     () -> wider.load(new ByteArrayInputStream(Arrays.copyOf(state, state.length / 2))));
+        }
+    }
+
+    @Test
+    void aConditionalUNetResumesBitForBitFromItsCheckpoint() throws IOException {
+        Random random = new Random(10);
+        int[] labels = random.ints(16, 0, 10).toArray();
+        float[] images = digits(random, labels);
+        float[] next = digits(random, labels);
+        Shape shape = new Shape(16, 1, 8, 8);
+        try (DiffusionParadigm a = create(DIGITS, TINY_UNET, Map.of(), 0);
+                DiffusionParadigm b = create(DIGITS, TINY_UNET, Map.of(), 3)) {
+            for (int s = 0; s < 2; s++) {
+                train(a, images, labels, shape);
+            }
+            samples(a, new SampleRequest(2, new int[] {1, 2}, 3.0, null)); // advances the sampling counter
+            byte[] state = saved(a);
+            b.load(new ByteArrayInputStream(state));
+            churnDirectMemory();
+            assertArrayEquals(state, saved(b));
+            assertEquals(train(a, next, labels, shape), train(b, next, labels, shape));
+            assertArrayEquals(saved(a), saved(b));
+            int[] wanted = {4, 5, 6};
+            assertArrayEquals(samples(a, new SampleRequest(3, wanted, 2.0, null)),
+                    samples(b, new SampleRequest(3, wanted, 2.0, null)));
+        }
+    }
+
+    @Test
+    void aCheckpointOfAnotherScheduleIsRefusedAndChangesNothing() throws IOException {
+        // Same network, so the same names and shapes: only the fingerprint tells the schedules apart.
+        Random random = new Random(11);
+        float[] points = ring(random, 64);
+        try (DiffusionParadigm linear = create(POINTS, SMALL, Map.of(), 0);
+                DiffusionParadigm cosine = create(POINTS, SMALL, Map.of("schedule", "cosine"), 1)) {
+            train(linear, points, null, new Shape(64, 2));
+            train(cosine, points, null, new Shape(64, 2));
+            byte[] before = saved(cosine);
+            IOException e = assertThrows(IOException.class,
+                    () -> cosine.load(new ByteArrayInputStream(saved(linear))));
+            assertTrue(e.getMessage().contains("noise schedule"), e.getMessage());
+            assertArrayEquals(before, saved(cosine), "a refused checkpoint leaves the model as it was");
+            // Nor does a damaged one change anything.
+            byte[] original = saved(linear);
+            byte[] damaged = original.clone();
+            damaged[damaged.length / 2] ^= 1;
+            assertThrows(IOException.class, () -> linear.load(new ByteArrayInputStream(damaged)));
+            assertArrayEquals(original, saved(linear));
         }
     }
 

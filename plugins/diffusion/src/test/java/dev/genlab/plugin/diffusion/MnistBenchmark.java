@@ -87,7 +87,7 @@ class MnistBenchmark {
                 try (NDManager m = manager.newSubManager()) {
                     float[] x = java.util.Arrays.copyOf(images, nllImages * 784);
                     int[] y = java.util.Arrays.copyOf(labels, nllImages);
-                    nats = p.nllNatsPerDim(new Batch(m.create(x, new Shape(nllImages, 1, 28, 28)), m.create(y)));
+                    nats = p.capability(dev.genlab.api.LikelihoodModel.class).orElseThrow().nllNatsPerDim(new Batch(m.create(x, new Shape(nllImages, 1, 28, 28)), m.create(y)));
                 }
                 System.out.printf("variational bound on %d images: %.4f nats/dim = %.4f bits/dim (%.1f s)%n",
                         nllImages, nats, nats / Math.log(2), (System.nanoTime() - t) / 1e9);

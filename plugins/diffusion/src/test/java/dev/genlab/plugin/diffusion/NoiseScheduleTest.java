@@ -135,20 +135,4 @@ class NoiseScheduleTest {
         assertThrows(IllegalArgumentException.class, () -> NoiseSchedule.cosine(0));
         assertThrows(IllegalArgumentException.class, () -> NoiseSchedule.of("sigmoid", 10, 1e-4, 0.02));
     }
-
-    @Test
-    void timeEmbeddingIsSinesThenCosines() {
-        TimeEmbedding e = new TimeEmbedding(8, 1000);
-        float[] zero = e.embed(new int[] {0});
-        assertArrayEquals(new float[] {0, 0, 0, 0, 1, 1, 1, 1}, zero, 1e-7f);
-        float[] t = e.embed(new int[] {7, 3});
-        // Row 2 (t = 3), frequency k = 1 is 10000^(-1/4) = 0.1.
-        assertEquals(Math.sin(3 * 0.1), t[8 + 1], 1e-6);
-        assertEquals(Math.cos(3 * 0.1), t[8 + 4 + 1], 1e-6);
-        // τ = t · 1000 / T: step 1 of T = 100 embeds like step 10 of T = 1000.
-        assertArrayEquals(e.embed(new int[] {10}), new TimeEmbedding(8, 100).embed(new int[] {1}), 1e-6f);
-        assertThrows(IllegalArgumentException.class, () -> new TimeEmbedding(7, 1000));
-        // A whole batch at one step (the samplers' form) is that step's row repeated.
-        assertArrayEquals(e.embed(new int[] {42, 42, 42}), e.embed(42, 3), 0f);
-    }
 }
