@@ -17,10 +17,10 @@ import dev.genlab.nn.Scalars;
  * head that maps h to one score.
  *
  * <ul>
- *   <li>Trunk: an MLP ({@code layers_d} × {@code hidden_d}) with LeakyReLU(0.2) or maxout units (Goodfellow
- *       et al. 2013: each unit the maximum of {@code maxout_pieces} linear pieces, PacGAN's and VEEGAN's toy
- *       discriminator) for vectors, or DCGAN-style convolutions (4×4, stride 2,
- *       padding 1: C→c→2c channels, H×W → H/4×W/4) with LeakyReLU(0.2) and no normalisation for
+ *   <li>Trunk: an MLP ({@code layers_d} × {@code hidden_d}) with LeakyReLU(0.2), ReLU (WGAN-GP's toy critic)
+ *       or maxout units (Goodfellow et al. 2013: each unit the maximum of {@code maxout_pieces} linear pieces,
+ *       PacGAN's toy discriminator) for vectors, or DCGAN-style convolutions (4×4, stride 2,
+ *       padding 1: C→c→2c channels, H×W → H/4×W/4) with LeakyReLU(0.2) (or ReLU) and no normalisation for
  *       images (batch norm would make the gradient penalty ill-defined).</li>
  *   <li>Head: optional minibatch standard deviation (Karras et al. 2018: the mean over features of the
  *       per-feature std across the batch, appended as one feature) and minibatch discrimination
@@ -49,6 +49,8 @@ final class Discriminator {
     /** LeakyReLU slope. */
     static final float SLOPE = 0.2f;
 
+    /** Negative-side slope of the trunk's units: {@link #SLOPE}, or 0 for {@code d_activation: relu}. */
+    private final float slope;
     private final boolean conv;
     private final int inDim;
     private final int height;
@@ -120,6 +122,7 @@ final class Discriminator {
             features = config.hiddenD();
         }
         pieces = conv ? 0 : config.maxoutPieces();
+        slope = config.reluD() ? 0f : SLOPE;
         unitWidth = conv ? 0 : config.hiddenD();
         int extra = (mbstd ? 1 : 0) + mbdKernels;
         headIn = features + extra;
@@ -274,7 +277,7 @@ final class Discriminator {
                     ? Conv.conv(a, t.eff[2 * l], t.eff[2 * l + 1], 2, 1)
                     : a.matMul(t.eff[2 * l]).add(t.eff[2 * l + 1]);
             t.z[l] = z;
-            a = pieces > 0 ? z.reshape(n, unitWidth, pieces).max(new int[] {2}) : Activation.leakyRelu(z, SLOPE);
+            a = pieces > 0 ? z.reshape(n, unitWidth, pieces).max(new int[] {2}) : Activation.leakyRelu(z, slope);
             t.a[l + 1] = a;
         }
         NDArray h = a.reshape(n, features);
@@ -380,7 +383,7 @@ final class Discriminator {
         return da.expandDims(2).mul(winner).reshape(n, (long) unitWidth * pieces);
     }
 
-    private static NDArray slope(NDArray z) {
-        return z.gt(0f).toType(DataType.FLOAT32, false).mul(1 - SLOPE).add(SLOPE);
+    private NDArray slope(NDArray z) {
+        return z.gt(0f).toType(DataType.FLOAT32, false).mul(1 - slope).add(slope);
     }
 }

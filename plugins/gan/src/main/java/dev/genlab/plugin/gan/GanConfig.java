@@ -18,7 +18,8 @@ import java.util.List;
  * @param layersG generator MLP hidden layers
  * @param hiddenD discriminator MLP width (units after maxout)
  * @param layersD discriminator MLP hidden layers
- * @param maxoutPieces pieces per maxout unit of the MLP discriminator (0: LeakyReLU(0.2) instead)
+ * @param maxoutPieces pieces per maxout unit of the MLP discriminator (0: no maxout)
+ * @param reluD ReLU instead of LeakyReLU(0.2) in the discriminator's trunk
  * @param gBatchnorm batch norm after every hidden linear layer of the MLP generator
  * @param initStd std of the N(0, σ²) initialisation of MLP weights (0: the fan-in defaults)
  * @param channels conv base width c
@@ -61,6 +62,7 @@ record GanConfig(
         int hiddenD,
         int layersD,
         int maxoutPieces,
+        boolean reluD,
         boolean gBatchnorm,
         float initStd,
         int channels,
@@ -97,6 +99,7 @@ record GanConfig(
     static final String MINUS_ONE_ONE = "minus_one_one";
     static final String ZERO_ONE = "zero_one";
     static final String MAXOUT = "maxout";
+    static final String RELU = "relu";
     static final String LINEAR = "linear";
     static final String STEP = "step";
 
@@ -205,7 +208,8 @@ record GanConfig(
         return new GanConfig(objective, conv, p.getInt("latent_dim"),
                 orElse(p.getInt("hidden_g"), hidden), orElse(p.getInt("layers_g"), layers),
                 orElse(p.getInt("hidden_d"), hidden), orElse(p.getInt("layers_d"), layers),
-                maxout ? p.getInt("maxout_pieces") : 0, p.getBoolean("g_batchnorm"), (float) p.getDouble("init_std"),
+                maxout ? p.getInt("maxout_pieces") : 0, p.getString("d_activation").equals(RELU),
+                p.getBoolean("g_batchnorm"), (float) p.getDouble("init_std"),
                 p.getInt("channels"), (float) p.getDouble("lr_g"), (float) p.getDouble("lr_d"),
                 (float) p.getDouble("beta1"), (float) p.getDouble("beta2"), p.getInt("n_critic"),
                 (float) p.getDouble("gp_weight"), p.getBoolean("spectral_norm"), p.getInt("sn_iterations"),

@@ -94,8 +94,9 @@ public final class GanProvider implements ParadigmProvider {
                 .addInt("layers_g", 0, 0, 8, "generator MLP hidden layers (0: layers)").addedLater()
                 .addInt("hidden_d", 0, 0, 4096, "discriminator MLP width, units after maxout (0: hidden)").addedLater()
                 .addInt("layers_d", 0, 0, 8, "discriminator MLP hidden layers (0: layers)").addedLater()
-                .addChoice("d_activation", "leaky_relu", List.of("leaky_relu", GanConfig.MAXOUT),
-                        "MLP discriminator units: LeakyReLU(0.2), or maxout over maxout_pieces linear pieces").addedLater()
+                .addChoice("d_activation", "leaky_relu", List.of("leaky_relu", GanConfig.RELU, GanConfig.MAXOUT),
+                        "discriminator units: LeakyReLU(0.2), ReLU, or (MLP) maxout over maxout_pieces linear pieces")
+                .addedLater()
                 .addInt("maxout_pieces", 5, 2, 16, "linear pieces per maxout unit (d_activation: maxout)").addedLater()
                 .addBoolean("g_batchnorm", false,
                         "batch norm after every hidden linear layer of the MLP generator").addedLater()

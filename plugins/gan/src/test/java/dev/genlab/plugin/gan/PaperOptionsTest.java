@@ -72,7 +72,7 @@ class PaperOptionsTest {
     }
 
     @Test
-    void pacGansToyNetworksHaveTheirSizesMaxoutBatchNormAndInitScale() {
+    void pacGansToyNetworksHaveTheirSizesMaxoutBatchNormAndInitScaleAndReluIsAvailable() {
         // PacGAN's toy setup: G 4 × 400 ReLU with batch norm, D 3 × 200 maxout (5 pieces) on 4 packed 2-D
         // points, every weight N(0, 0.02²).
         try (GanParadigm gan = points(Map.of("latent_dim", 2, "hidden_g", 400, "layers_g", 4, "g_batchnorm", true,
@@ -101,6 +101,19 @@ class PaperOptionsTest {
             NDArray x = manager.create(new float[] {1, 2}, new Shape(1, 2));
             // unit 0 = max(1, 2, 1) = 2; unit 1 = max(−1, −2, 5) − 3 = 2.
             assertEquals(10 * 2 + 100 * 2 + 0.5, gan.model.discriminator.forward(w, x, null).logits.getFloat(), 1e-4);
+        }
+        // ReLU units (WGAN-GP's toy critic): pre-activations (1, −1) on (1, 2) give (1, 0), where LeakyReLU gives (1, −0.2).
+        for (String activation : List.of("relu", "leaky_relu")) {
+            try (GanParadigm gan = points(Map.of("hidden_d", 2, "layers_d", 1, "d_activation", activation), 0)) {
+                NDArray[] w = gan.model.discriminator.weights.stored();
+                w[0].set(new float[] {1, -1, 0, 0});
+                w[1].set(new float[] {0, 0});
+                w[2].set(new float[] {10, 100});
+                w[3].set(new float[] {0.5f});
+                NDArray x = manager.create(new float[] {1, 2}, new Shape(1, 2));
+                double expected = activation.equals("relu") ? 10.5 : 10 - 20 + 0.5;
+                assertEquals(expected, gan.model.discriminator.forward(w, x, null).logits.getFloat(), 1e-4, activation);
+            }
         }
     }
 
