@@ -125,6 +125,22 @@ public record ParamSchema(List<ParamSpec> params) {
             return this;
         }
 
+        /**
+         * Marks the parameter added last as added after the plugin's first release: it enters trial hashes only
+         * when a spec gives it a value other than its default, so every spec written before it existed keeps
+         * its trial hashes. Its default must therefore reproduce the plugin's behaviour before the parameter.
+         *
+         * @return this builder
+         * @throws IllegalStateException if no parameter was added yet
+         */
+        public Builder addedLater() {
+            if (params.isEmpty()) {
+                throw new IllegalStateException("addedLater() marks the parameter added last; add one first");
+            }
+            params.set(params.size() - 1, params.get(params.size() - 1).addedLater());
+            return this;
+        }
+
         /** @return the schema */
         public ParamSchema build() {
             return new ParamSchema(params);

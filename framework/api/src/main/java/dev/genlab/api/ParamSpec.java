@@ -14,6 +14,10 @@ import java.util.Objects;
  * @param max inclusive upper bound for numeric types, or null for none
  * @param choices the allowed values for {@link ParamType#CHOICE}; empty otherwise
  * @param description one line shown by {@code genlab plugins NAME}
+ * @param hashedAtDefault whether the parameter enters the trial hash when it has its default value: true for
+ *     the parameters a plugin was released with, false for one added later ({@link
+ *     ParamSchema.Builder#addedLater()}), so that specs run before it existed keep their trial hashes (and
+ *     {@code --resume} still finds their finished trials); a value other than the default always enters it
  */
 public record ParamSpec(
         String name,
@@ -22,7 +26,8 @@ public record ParamSpec(
         Double min,
         Double max,
         List<String> choices,
-        String description) {
+        String description,
+        boolean hashedAtDefault) {
 
     /** Checks the invariants and copies {@code choices}. */
     public ParamSpec {
@@ -34,6 +39,27 @@ public record ParamSpec(
         if (type == ParamType.CHOICE && choices.isEmpty()) {
             throw new IllegalArgumentException("choice parameter '" + name + "' needs choices");
         }
+    }
+
+    /**
+     * A parameter that always enters the trial hash (the constructor before contract version 3).
+     *
+     * @param name key
+     * @param type value type
+     * @param defaultValue default
+     * @param min lower bound or null
+     * @param max upper bound or null
+     * @param choices choices of a {@link ParamType#CHOICE}
+     * @param description one line of documentation
+     */
+    public ParamSpec(String name, ParamType type, Object defaultValue, Double min, Double max, List<String> choices,
+            String description) {
+        this(name, type, defaultValue, min, max, choices, description, true);
+    }
+
+    /** @return this parameter with {@link #hashedAtDefault} false */
+    public ParamSpec addedLater() {
+        return new ParamSpec(name, type, defaultValue, min, max, choices, description, false);
     }
 
     /** @return the range as text, e.g. {@code [1, 10000]}, {@code >= 0}, or the choices; empty if unbounded */

@@ -103,6 +103,8 @@ public final class Adam implements Checkpoint.Part {
     private final NDArray[] second;
     private long t;
     private long skipped;
+    /** Multiplier on η set by the caller (learning-rate decay); not part of the checkpoint. */
+    private double rateScale = 1;
 
     /**
      * @param params the trainable arrays of this scope are optimised; the moments live on its manager
@@ -136,10 +138,30 @@ public final class Adam implements Checkpoint.Part {
         return skipped;
     }
 
-    /** @return η for update number {@code step} (1-based), after warm-up */
+    /** @return η for update number {@code step} (1-based), after warm-up, times the {@link #setRateScale rate scale} */
     public double rate(long step) {
-        return options.warmupSteps() > 0 ? options.lr() * Math.min(1.0, (double) step / options.warmupSteps())
-                : options.lr();
+        double lr = options.lr() * rateScale;
+        return options.warmupSteps() > 0 ? lr * Math.min(1.0, (double) step / options.warmupSteps()) : lr;
+    }
+
+    /**
+     * Sets a multiplier on the learning rate for the following updates (in place and functional): a
+     * learning-rate schedule such as linear decay to 0 sets it before each update. The moments and t advance
+     * as usual whatever the scale (as under PyTorch's {@code LambdaLR}). It is not saved in checkpoints: a
+     * caller derives it from a step count it saves itself.
+     *
+     * @param scale factor ≥ 0 (1 at creation)
+     */
+    public void setRateScale(double scale) {
+        if (!(scale >= 0) || Double.isInfinite(scale)) {
+            throw new IllegalArgumentException("learning-rate scale must be finite and >= 0, got " + scale);
+        }
+        rateScale = scale;
+    }
+
+    /** @return the current {@link #setRateScale rate scale} */
+    public double rateScale() {
+        return rateScale;
     }
 
     /**

@@ -23,6 +23,7 @@ class AdamTest {
         final double[][] v;
         final Adam.Options o;
         long t;
+        double scale = 1;
 
         Reference(double[][] w, Adam.Options o) {
             this.w = new double[w.length][];
@@ -49,7 +50,7 @@ class AdamTest {
             }
             double s = o.clipNorm() > 0 && norm > o.clipNorm() ? o.clipNorm() / norm : 1;
             t++;
-            double lr = o.warmupSteps() > 0 ? o.lr() * Math.min(1.0, (double) t / o.warmupSteps()) : o.lr();
+            double lr = scale * (o.warmupSteps() > 0 ? o.lr() * Math.min(1.0, (double) t / o.warmupSteps()) : o.lr());
             for (int i = 0; i < w.length; i++) {
                 for (int j = 0; j < w[i].length; j++) {
                     double gj = g[i][j] * s;
@@ -85,6 +86,12 @@ class AdamTest {
 
     /** Runs {@code steps} updates in both and compares every weight (float32 vs float64: 1e-5 relative). */
     private static void compare(Adam.Options o, int steps, double gradScale, boolean nanAt3) {
+        compare(o, steps, gradScale, nanAt3, k -> 1.0);
+    }
+
+    /** As above, with the rate scale {@code scale.applyAsDouble(k)} set before update k (1-based). */
+    private static void compare(Adam.Options o, int steps, double gradScale, boolean nanAt3,
+            java.util.function.IntToDoubleFunction scale) {
         Random r = new Random(11);
         double[][] w0 = random(r, 6, 3);
         Reference ref = new Reference(w0, o);
@@ -103,6 +110,8 @@ class AdamTest {
                 if (nanAt3 && k == 3) {
                     g[1][2] = Double.POSITIVE_INFINITY;
                 }
+                ref.scale = scale.applyAsDouble(k);
+                adam.setRateScale(ref.scale);
                 ref.step(g);
                 try (NDManager s = m.newSubManager()) {
                     Adam.Update u = adam.step(new NDArray[] {s.create(f(g[0]), new Shape(2, 3)), s.create(f(g[1]), new Shape(3))});
@@ -134,6 +143,24 @@ class AdamTest {
     @Test
     void betasWeightDecayClippingAndWarmupAreTheTextbookUpdate() {
         compare(Adam.Options.lr(0.003).betas(0.5, 0.9).weightDecay(0.1).clipNorm(0.5).warmup(7), 20, 3, false);
+    }
+
+    @Test
+    void theRateScaleMultipliesTheStepLikeADecayingLearningRate() {
+        // Linear decay to 0 over 12 updates, with warm-up and AdamW on top; the last updates move nothing.
+        compare(Adam.Options.lr(0.01).betas(0.8, 0.999).warmup(3).weightDecay(0.1), 14, 1, false,
+                k -> Math.max(0, 1 - (k - 1) / 12.0));
+        try (NDManager m = NDManager.newBaseManager()) {
+            Parameters p = new Parameters(m);
+            p.add("x", m.create(new float[] {1f, -2f}));
+            Adam adam = new Adam(p, Adam.Options.lr(0.1));
+            adam.setRateScale(0);
+            adam.step(new NDArray[] {m.create(new float[] {3f, 4f})});
+            org.junit.jupiter.api.Assertions.assertArrayEquals(new float[] {1f, -2f}, p.stored()[0].toFloatArray());
+            assertEquals(1, adam.steps(), "the moments and t still advance");
+            assertEquals(0.0, adam.rate(5));
+            org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> adam.setRateScale(-1));
+        }
     }
 
     @Test

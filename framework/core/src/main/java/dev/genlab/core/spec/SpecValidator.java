@@ -278,8 +278,14 @@ final class SpecValidator {
             if (nameOk) {
                 schemas.put(name.get(), new Target(plugin.get(), schema));
             }
+            Map<String, Object> unhashed = new LinkedHashMap<>();
+            for (ParamSpec p : schema.params()) {
+                if (!p.hashedAtDefault()) {
+                    unhashed.put(p.name(), ParamChecker.normalise(p.defaultValue(), p.type()));
+                }
+            }
             out.add(new ParadigmSpec(name.get(), plugin.get(), params,
-                    variants(variantsNode, provider.get(), plugin.get(), path + ".variants")));
+                    variants(variantsNode, provider.get(), plugin.get(), path + ".variants"), unhashed));
         }
         return out;
     }

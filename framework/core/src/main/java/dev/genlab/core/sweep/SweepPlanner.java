@@ -80,8 +80,14 @@ public final class SweepPlanner {
      */
     public ExperimentSpec trialSpec(ExperimentSpec spec, Trial trial) {
         return new ExperimentSpec(spec.name(), trial.seed(), trial.dataset(), trial.train(), trial.evaluate(),
-                List.of(new ParadigmSpec(trial.paradigm(), trial.plugin(), trial.params(), trial.variants())), SweepSpec.NONE,
+                List.of(new ParadigmSpec(trial.paradigm(), trial.plugin(), trial.params(), trial.variants(),
+                        unhashedDefaults(spec, trial))), SweepSpec.NONE,
                 spec.tracking(), spec.source());
+    }
+
+    private static Map<String, Object> unhashedDefaults(ExperimentSpec spec, Trial trial) {
+        return spec.paradigms().stream().filter(p -> p.name().equals(trial.paradigm())).findFirst()
+                .map(ParadigmSpec::unhashedDefaults).orElse(Map.of());
     }
 
     private static Map<String, SweepAxis> applicable(Map<String, SweepAxis> axes, String paradigm) {
@@ -180,7 +186,9 @@ public final class SweepPlanner {
             }
         }
         DatasetSpec dataset = new DatasetSpec(spec.dataset().name(), datasetParams);
-        String hash = hasher.hash(paradigm.plugin(), params, dataset, train, evaluate, seed, paradigm.variants());
+        // Parameters added to the plugin later enter the hash only away from their defaults (ParamSpec).
+        String hash = hasher.hash(paradigm.plugin(), paradigm.hashedParams(params), dataset, train, evaluate, seed,
+                paradigm.variants());
         return new Trial(index, paradigm.name(), paradigm.plugin(), params, dataset, train, evaluate, seed,
                 point, hash, paradigm.variants());
     }

@@ -24,12 +24,29 @@ public final class SpecTestPlugins {
 
     /** @return a registry with paradigms gan, vae, diffusion; datasets ring8, grid25, digits; three metrics */
     public static PluginRegistry registry() {
-        ParamSchema gan = ParamSchema.builder()
+        return registry(ganSchema().build());
+    }
+
+    /**
+     * @return {@link #registry()} with a later release of gan: two parameters added after the first
+     *     ({@code packs}, {@code ema}), both marked {@link ParamSchema.Builder#addedLater}
+     */
+    public static PluginRegistry registryWithLaterGan() {
+        return registry(ganSchema()
+                .addInt("packs", 0, 0, 1000, "packs per update (0: all the batch holds)").addedLater()
+                .addBoolean("ema", false, "average the generator").addedLater()
+                .build());
+    }
+
+    private static ParamSchema.Builder ganSchema() {
+        return ParamSchema.builder()
                 .addDouble("lr", 2e-4, 1e-6, 1.0, "Adam learning rate")
                 .addChoice("loss", "non_saturating", List.of("non_saturating", "hinge", "wasserstein"), "loss")
                 .addInt("d_steps", 1, 1, 10, "discriminator steps per generator step")
-                .addBoolean("spectral_norm", false, "spectral normalisation in the discriminator")
-                .build();
+                .addBoolean("spectral_norm", false, "spectral normalisation in the discriminator");
+    }
+
+    private static PluginRegistry registry(ParamSchema gan) {
         ParamSchema vae = ParamSchema.builder()
                 .addDouble("beta", 1.0, 0.0, 100.0, "KL weight")
                 .addInt("latent_dim", 8, 1, 512, "latent dimension")

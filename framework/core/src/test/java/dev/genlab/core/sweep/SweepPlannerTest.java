@@ -215,6 +215,40 @@ class SweepPlannerTest {
                 "the name is not config, and gan.lr is swept over anyway");
     }
 
+    /**
+     * A plugin release that adds parameters (marked added-later, with defaults that keep the old behaviour)
+     * leaves the hash of every existing spec alone, so {@code --resume} still finds its finished trials; a
+     * spec that sets one of them to another value is another configuration.
+     */
+    @Test
+    void parametersAddedLaterEnterTheHashOnlyAwayFromTheirDefaults() throws Exception {
+        SpecLoader later = new SpecLoader(SpecTestPlugins.registryWithLaterGan(), k -> null);
+        Path block = resource("hash/block.yaml");
+        List<Trial> before = planner.plan(loader.load(block));
+        ExperimentSpec spec = later.load(block);
+        List<Trial> after = planner.plan(spec);
+        assertEquals(before.stream().map(Trial::hash).toList(), after.stream().map(Trial::hash).toList());
+        assertEquals(0L, after.get(0).params().get("packs"), "the plugin still receives every parameter");
+        assertEquals(after.get(0).hash(), planner.plan(later.load(block, List.of("gan.packs=0"))).get(0).hash(),
+                "written out at its default, it is still the same configuration");
+        String packed = planner.plan(later.load(block, List.of("gan.packs=100"))).get(0).hash();
+        String averaged = planner.plan(later.load(block, List.of("gan.ema=true"))).get(0).hash();
+        assertNotEquals(after.get(0).hash(), packed);
+        assertNotEquals(after.get(0).hash(), averaged);
+        assertNotEquals(packed, averaged);
+        // A trial's spec.yaml lists every parameter and still replays to the same hash.
+        SpecWriter writer = new SpecWriter();
+        for (Trial t : after) {
+            Path file = dir.resolve("later-" + t.index() + ".yaml");
+            Files.writeString(file, writer.toYaml(planner.trialSpec(spec, t)));
+            if (t.plugin().equals("gan")) {
+                assertTrue(Files.readString(file).contains("packs"), "spec.yaml is fully resolved");
+            }
+            assertEquals(t.hash(), planner.plan(later.load(file)).get(0).hash());
+            assertEquals(t.hash(), planner.plan(planner.trialSpec(spec, t)).get(0).hash(), "in memory too");
+        }
+    }
+
     @Test
     void aTrialSpecReplaysExactlyThatTrial() throws Exception {
         ExperimentSpec spec = loader.load(resource("hash/block.yaml"));

@@ -17,8 +17,10 @@ import dev.genlab.nn.Scalars;
  * head that maps h to one score.
  *
  * <ul>
- *   <li>Trunk: an MLP with LeakyReLU(0.2) for vectors, or DCGAN-style convolutions (4×4, stride 2,
- *       padding 1: C→c→2c channels, H×W → H/4×W/4) with LeakyReLU(0.2) and no normalisation for
+ *   <li>Trunk: an MLP ({@code layers_d} × {@code hidden_d}) with LeakyReLU(0.2), ReLU (WGAN-GP's toy critic)
+ *       or maxout units (Goodfellow et al. 2013: each unit the maximum of {@code maxout_pieces} linear pieces,
+ *       PacGAN's toy discriminator) for vectors, or DCGAN-style convolutions (4×4, stride 2,
+ *       padding 1: C→c→2c channels, H×W → H/4×W/4) with LeakyReLU(0.2) (or ReLU) and no normalisation for
  *       images (batch norm would make the gradient penalty ill-defined).</li>
  *   <li>Head: optional minibatch standard deviation (Karras et al. 2018: the mean over features of the
  *       per-feature std across the batch, appended as one feature) and minibatch discrimination
@@ -47,11 +49,16 @@ final class Discriminator {
     /** LeakyReLU slope. */
     static final float SLOPE = 0.2f;
 
+    /** Negative-side slope of the trunk's units: {@link #SLOPE}, or 0 for {@code d_activation: relu}. */
+    private final float slope;
     private final boolean conv;
     private final int inDim;
     private final int height;
     private final int width;
     private final int trunkLayers;
+    /** Maxout pieces per MLP unit, 0 for LeakyReLU. */
+    private final int pieces;
+    private final int unitWidth;
     private final int channels;
     private final boolean spectral;
     private final int mbdKernels;
@@ -103,22 +110,28 @@ final class Discriminator {
         } else {
             height = 0;
             width = 0;
-            trunkLayers = config.layers();
+            trunkLayers = config.layersD();
             int fanIn = inDim;
+            long outputs = (long) config.hiddenD() * Math.max(1, config.maxoutPieces());
             for (int l = 0; l < trunkLayers; l++) {
-                weights.add("fc" + l + ".weight", new Shape(fanIn, config.hidden()), Init.normal(Math.sqrt(2.0 / fanIn)));
-                weights.add("fc" + l + ".bias", new Shape(config.hidden()), Init.zeros());
-                fanIn = config.hidden();
+                weights.add("fc" + l + ".weight", new Shape(fanIn, outputs), Init.normal(
+                        config.initStd() > 0 ? config.initStd() : Math.sqrt(2.0 / fanIn)));
+                weights.add("fc" + l + ".bias", new Shape(outputs), Init.zeros());
+                fanIn = config.hiddenD();
             }
-            features = config.hidden();
+            features = config.hiddenD();
         }
+        pieces = conv ? 0 : config.maxoutPieces();
+        slope = config.reluD() ? 0f : SLOPE;
+        unitWidth = conv ? 0 : config.hiddenD();
         int extra = (mbstd ? 1 : 0) + mbdKernels;
         headIn = features + extra;
         mbd = mbdKernels > 0
                 ? weights.add("minibatch.T", new Shape(features, (long) mbdKernels * mbdDim),
                         Init.normal(1 / Math.sqrt(features)))
                 : -1;
-        out = weights.add("out.weight", new Shape(headIn, 1), Init.normal(1 / Math.sqrt(headIn)));
+        out = weights.add("out.weight", new Shape(headIn, 1),
+                Init.normal(!conv && config.initStd() > 0 ? config.initStd() : 1 / Math.sqrt(headIn)));
         weights.add("out.bias", new Shape(1), Init.zeros());
         embed = classes > 0
                 ? weights.add("embed", new Shape(classes, features), Init.normal(1 / Math.sqrt(features)))
@@ -264,7 +277,7 @@ final class Discriminator {
                     ? Conv.conv(a, t.eff[2 * l], t.eff[2 * l + 1], 2, 1)
                     : a.matMul(t.eff[2 * l]).add(t.eff[2 * l + 1]);
             t.z[l] = z;
-            a = Activation.leakyRelu(z, SLOPE);
+            a = pieces > 0 ? z.reshape(n, unitWidth, pieces).max(new int[] {2}) : Activation.leakyRelu(z, slope);
             t.a[l + 1] = a;
         }
         NDArray h = a.reshape(n, features);
@@ -342,7 +355,7 @@ final class Discriminator {
         }
         NDArray da = conv ? dh.reshape(n, 2L * channels, height / 4, width / 4) : dh;
         for (int l = trunkLayers - 1; l >= 0; l--) {
-            NDArray dz = da.mul(slope(t.z[l]));
+            NDArray dz = pieces > 0 ? maxoutBackward(da, t.z[l]) : da.mul(slope(t.z[l]));
             if (params) {
                 grads[2 * l] = t.a[l].transpose().matMul(dz);
                 grads[2 * l + 1] = dz.sum(new int[] {0});
@@ -363,7 +376,14 @@ final class Discriminator {
         return new Gradients(da.reshape(t.inputShape), grads);
     }
 
-    private static NDArray slope(NDArray z) {
-        return z.gt(0f).toType(DataType.FLOAT32, false).mul(1 - SLOPE).add(SLOPE);
+    /** Routes each unit's upstream gradient to its largest piece (the argmax; ties have measure zero). */
+    private NDArray maxoutBackward(NDArray da, NDArray z) {
+        long n = z.getShape().get(0);
+        NDArray winner = z.reshape(n, unitWidth, pieces).argMax(2).oneHot(pieces).toType(DataType.FLOAT32, false);
+        return da.expandDims(2).mul(winner).reshape(n, (long) unitWidth * pieces);
+    }
+
+    private NDArray slope(NDArray z) {
+        return z.gt(0f).toType(DataType.FLOAT32, false).mul(1 - slope).add(slope);
     }
 }

@@ -14,8 +14,14 @@ import java.util.List;
  * @param objective adversarial loss
  * @param conv DCGAN-style conv nets (images) rather than MLPs
  * @param latentDim dimension of z
- * @param hidden MLP width
- * @param layers MLP hidden layers (each network)
+ * @param hiddenG generator MLP width
+ * @param layersG generator MLP hidden layers
+ * @param hiddenD discriminator MLP width (units after maxout)
+ * @param layersD discriminator MLP hidden layers
+ * @param maxoutPieces pieces per maxout unit of the MLP discriminator (0: no maxout)
+ * @param reluD ReLU instead of LeakyReLU(0.2) in the discriminator's trunk
+ * @param gBatchnorm batch norm after every hidden linear layer of the MLP generator
+ * @param initStd std of the N(0, σ²) initialisation of MLP weights (0: the fan-in defaults)
  * @param channels conv base width c
  * @param lrG generator learning rate
  * @param lrD discriminator learning rate
@@ -34,7 +40,14 @@ import java.util.List;
  * @param featureMatching generator matches D's mean features instead of the adversarial loss
  * @param unrollSteps unrolled D steps for the generator's loss (0: off)
  * @param unrollThrough backpropagate through the unrolled updates (else the surrogate)
+ * @param unrollRealTerm the generator's unrolled loss includes the real-data term of Metz et al.'s f
  * @param pack PacGAN packing degree m
+ * @param packsPerUpdate packs per side per D (and G) update (0: every whole pack the batch or slice holds)
+ * @param freshRealPerCritic each critic update takes its own disjoint slice of the batch
+ * @param emaDecay decay of the EMA of G's weights that sampling uses (0: off)
+ * @param lrDecay learning-rate schedule of both networks: none, linear or step
+ * @param lrDecaySteps generator steps of that schedule (linear: to 0; step: per factor)
+ * @param lrDecayGamma factor per lrDecaySteps of the step schedule
  * @param conditional class-conditional G and projection D
  * @param imageRange output range of images: minus_one_one (tanh) or zero_one (sigmoid)
  * @param numClasses label classes of the data (0: unlabelled)
@@ -44,8 +57,14 @@ record GanConfig(
         Objective objective,
         boolean conv,
         int latentDim,
-        int hidden,
-        int layers,
+        int hiddenG,
+        int layersG,
+        int hiddenD,
+        int layersD,
+        int maxoutPieces,
+        boolean reluD,
+        boolean gBatchnorm,
+        float initStd,
         int channels,
         float lrG,
         float lrD,
@@ -64,7 +83,14 @@ record GanConfig(
         boolean featureMatching,
         int unrollSteps,
         boolean unrollThrough,
+        boolean unrollRealTerm,
         int pack,
+        int packsPerUpdate,
+        boolean freshRealPerCritic,
+        float emaDecay,
+        String lrDecay,
+        long lrDecaySteps,
+        float lrDecayGamma,
         boolean conditional,
         String imageRange,
         int numClasses,
@@ -72,6 +98,10 @@ record GanConfig(
 
     static final String MINUS_ONE_ONE = "minus_one_one";
     static final String ZERO_ONE = "zero_one";
+    static final String MAXOUT = "maxout";
+    static final String RELU = "relu";
+    static final String LINEAR = "linear";
+    static final String STEP = "step";
 
     /** Copies the dims. */
     GanConfig {
@@ -104,6 +134,26 @@ record GanConfig(
         if (unroll > 0 && p.getBoolean("unroll_through") && p.getString("architecture").equals("conv")) {
             out.add("unroll_through: true needs the MLP discriminator (its weight gradients are written out as "
                     + "differentiable operations); set unroll_through: false for the conv nets, or architecture: mlp");
+        }
+        boolean conv = p.getString("architecture").equals("conv");
+        if (conv && p.getString("d_activation").equals(MAXOUT)) {
+            out.add("d_activation: maxout is for the MLP discriminator; use architecture: mlp or d_activation: "
+                    + "leaky_relu");
+        }
+        if (conv && p.getBoolean("g_batchnorm")) {
+            out.add("g_batchnorm is for the MLP generator (the conv generator always has batch norm); remove it "
+                    + "or use architecture: mlp");
+        }
+        if (p.getBoolean("unroll_real_term") && unroll == 0) {
+            out.add("unroll_real_term: true needs unroll_steps > 0 (it is a term of the unrolled loss)");
+        }
+        if (p.getBoolean("unroll_real_term") && p.getBoolean("feature_matching")) {
+            out.add("unroll_real_term and feature_matching cannot be combined (feature matching replaces the "
+                    + "adversarial generator loss); use one of them");
+        }
+        if (!p.getString("lr_decay").equals("none") && p.getLong("lr_decay_steps") == 0) {
+            out.add("lr_decay: " + p.getString("lr_decay") + " needs lr_decay_steps > 0 (for linear decay to 0 "
+                    + "over the run: train.steps)");
         }
         return out;
     }
@@ -147,15 +197,32 @@ record GanConfig(
                     + "gradients are written out as differentiable operations); set unroll_through: false "
                     + "for the conv nets, or architecture: mlp");
         }
+        boolean maxout = p.getString("d_activation").equals(MAXOUT);
+        if (conv && (maxout || p.getBoolean("g_batchnorm"))) {
+            throw new IllegalArgumentException("d_activation: maxout and g_batchnorm are for the MLP networks; "
+                    + "this data gets the conv nets (shape " + shape.dims() + "): set architecture: mlp");
+        }
         List<Integer> dims = shape.dims();
-        return new GanConfig(objective, conv, p.getInt("latent_dim"), p.getInt("hidden"), p.getInt("layers"),
+        int hidden = p.getInt("hidden");
+        int layers = p.getInt("layers");
+        return new GanConfig(objective, conv, p.getInt("latent_dim"),
+                orElse(p.getInt("hidden_g"), hidden), orElse(p.getInt("layers_g"), layers),
+                orElse(p.getInt("hidden_d"), hidden), orElse(p.getInt("layers_d"), layers),
+                maxout ? p.getInt("maxout_pieces") : 0, p.getString("d_activation").equals(RELU),
+                p.getBoolean("g_batchnorm"), (float) p.getDouble("init_std"),
                 p.getInt("channels"), (float) p.getDouble("lr_g"), (float) p.getDouble("lr_d"),
                 (float) p.getDouble("beta1"), (float) p.getDouble("beta2"), p.getInt("n_critic"),
                 (float) p.getDouble("gp_weight"), p.getBoolean("spectral_norm"), p.getInt("sn_iterations"),
                 smoothing, (float) p.getDouble("instance_noise"), p.getLong("instance_noise_anneal"),
                 p.getInt("minibatch_disc"), p.getInt("minibatch_disc_dim"), p.getBoolean("minibatch_stddev"),
-                p.getBoolean("feature_matching"), unroll, through, pack, conditional,
-                p.getString("image_range"), shape.numClasses(), dims);
+                p.getBoolean("feature_matching"), unroll, through, p.getBoolean("unroll_real_term"), pack,
+                p.getInt("packs_per_update"), p.getBoolean("fresh_real_per_critic"), (float) p.getDouble("ema_decay"),
+                p.getString("lr_decay"), p.getLong("lr_decay_steps"), (float) p.getDouble("lr_decay_gamma"),
+                conditional, p.getString("image_range"), shape.numClasses(), dims);
+    }
+
+    private static int orElse(int value, int fallback) {
+        return value > 0 ? value : fallback;
     }
 
     /** @return the per-example dims as an array */
@@ -168,6 +235,24 @@ record GanConfig(
         int[] d = exampleDims();
         d[0] *= pack;
         return d;
+    }
+
+    /**
+     * The learning-rate factor of both networks during generator step {@code step} (and its critic updates):
+     * linear max(0, 1 − t/N), step γ^⌊t/N⌋, or 1 without decay.
+     *
+     * @param step 0-based generator-step count t
+     * @return the factor on lr_g and lr_d
+     */
+    double rateFactor(long step) {
+        switch (lrDecay) {
+            case LINEAR:
+                return Math.max(0.0, 1.0 - (double) step / lrDecaySteps);
+            case STEP:
+                return Math.pow(lrDecayGamma, (double) (step / lrDecaySteps));
+            default:
+                return 1.0;
+        }
     }
 
     /**

@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import dev.genlab.nn.Adam;
 import dev.genlab.nn.Checkpoint;
+import dev.genlab.nn.Ema;
 import dev.genlab.nn.Parameters;
 import java.io.IOException;
 import java.io.InputStream;
@@ -18,7 +19,8 @@ import java.util.Map;
  * The state of one GAN: both networks in one {@link Parameters} set (scopes {@code generator} and
  * {@code discriminator}, with the batch-norm running statistics and spectral-norm vectors as buffers), one
  * {@link Adam} per network, the generator-step count, and the checkpoint layout that saves and restores all
- * of it ({@code gan}, layout 1).
+ * of it ({@code gan}, layout 1). With {@code ema_decay} > 0 the set also holds the generator's weight average
+ * (buffers of scope {@code generator_ema}, named like the generator's weights), which sampling uses.
  */
 final class GanModel implements AutoCloseable {
 
@@ -30,6 +32,8 @@ final class GanModel implements AutoCloseable {
     final Discriminator discriminator;
     final Adam adamG;
     final Adam adamD;
+    /** The average of the generator's weights that sampling uses, or null ({@code ema_decay} 0). */
+    final Ema ema;
     /** Generator updates so far (anneals the instance noise). */
     long steps;
     private final Checkpoint checkpoint;
@@ -45,6 +49,7 @@ final class GanModel implements AutoCloseable {
         this.discriminator = new Discriminator(params.scope("discriminator"), config, config.packedDims());
         this.adamG = new Adam(generator.weights, options(config.lrG()));
         this.adamD = new Adam(discriminator.weights, options(config.lrD()));
+        this.ema = config.emaDecay() > 0 ? new Ema(generator.weights, params.scope("generator_ema")) : null;
         this.checkpoint = new Checkpoint("gan", 1).part("", params).part("adam_g", adamG).part("adam_d", adamD)
                 .longValue("steps", () -> steps, value -> steps = value);
     }
@@ -68,6 +73,11 @@ final class GanModel implements AutoCloseable {
             all.addAll(Arrays.asList(s.second()));
         }
         return params.open(all.toArray(new NDArray[0]));
+    }
+
+    /** @return the generator weights to sample with: the average if there is one, else the trained ones */
+    NDArray[] samplingWeights() {
+        return ema != null ? ema.averages() : generator.weights.stored();
     }
 
     /** @return trainable scalars per network */

@@ -83,7 +83,7 @@ final class GanParadigm implements Paradigm {
                     onehot = s.create(Arrays.copyOfRange(labels, start, start + len)).toType(DataType.INT64, false)
                             .oneHot(config.numClasses()).toType(DataType.FLOAT32, false);
                 }
-                chunks.add(generator.forward(generator.weights.stored(), z, onehot, Generator.Mode.EVAL));
+                chunks.add(generator.forward(model.samplingWeights(), z, onehot, Generator.Mode.EVAL));
             }
             NDArray x = chunks.size() == 1 ? chunks.head() : NDArrays.concat(chunks, 0);
             x.attach(trialManager); // the caller owns and closes the samples

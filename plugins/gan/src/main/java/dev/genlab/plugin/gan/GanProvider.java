@@ -23,7 +23,12 @@ import java.util.List;
  *   <li>Conditional GAN (label-concatenating G, projection D) on labelled data, offering
  *       {@link dev.genlab.api.ConditionalModel}.</li>
  *   <li>Networks: MLPs for vectors (and, with {@code architecture: mlp}, flattened images), DCGAN-style
- *       conv nets for images whose height and width are divisible by 4 (e.g. 28×28 digits).</li>
+ *       conv nets for images whose height and width are divisible by 4 (e.g. 28×28 digits). The MLPs can
+ *       differ in width and depth between G and D, D can use maxout units, G batch norm, and the weights a
+ *       N(0, σ²) initialisation (PacGAN's toy networks).</li>
+ *   <li>Procedure: packs per update (PacGAN), a fresh slice of the batch per critic update (WGAN-GP's
+ *       reference), the real-data term of the unrolled objective (Metz et al.), an EMA of G's weights for
+ *       sampling, linear or step learning-rate decay. All off by default.</li>
  * </ul>
  * Parameter combinations that contradict each other or the data fail {@link #create} with an
  * {@link IllegalArgumentException} saying what to change.
@@ -83,6 +88,33 @@ public final class GanProvider implements ParadigmProvider {
                 .addBoolean("conditional", false, "class-conditional GAN (labelled data; projection discriminator)")
                 .addChoice("image_range", GanConfig.MINUS_ONE_ONE, List.of(GanConfig.MINUS_ONE_ONE, GanConfig.ZERO_ONE),
                         "pixel range of the data: tanh output for minus_one_one, sigmoid for zero_one")
+                // Added for issue 21 (the papers' setups). Each default reproduces the plugin before it, and
+                // addedLater() keeps it out of the trial hash at that default, so existing specs keep theirs.
+                .addInt("hidden_g", 0, 0, 4096, "generator MLP width (0: hidden)").addedLater()
+                .addInt("layers_g", 0, 0, 8, "generator MLP hidden layers (0: layers)").addedLater()
+                .addInt("hidden_d", 0, 0, 4096, "discriminator MLP width, units after maxout (0: hidden)").addedLater()
+                .addInt("layers_d", 0, 0, 8, "discriminator MLP hidden layers (0: layers)").addedLater()
+                .addChoice("d_activation", "leaky_relu", List.of("leaky_relu", GanConfig.RELU, GanConfig.MAXOUT),
+                        "discriminator units: LeakyReLU(0.2), ReLU, or (MLP) maxout over maxout_pieces linear pieces")
+                .addedLater()
+                .addInt("maxout_pieces", 5, 2, 16, "linear pieces per maxout unit (d_activation: maxout)").addedLater()
+                .addBoolean("g_batchnorm", false,
+                        "batch norm after every hidden linear layer of the MLP generator").addedLater()
+                .addDouble("init_std", 0.0, 0.0, 1.0,
+                        "MLP weights drawn from N(0, init_std^2), biases 0 (0: fan-in defaults)").addedLater()
+                .addInt("packs_per_update", 0, 0, 1_000_000, "packs (samples if pack is 1) per side per update: "
+                        + "pack x this many real rows of the batch and as many generated (0: all the batch holds)").addedLater()
+                .addBoolean("fresh_real_per_critic", false, "split the batch into n_critic disjoint slices, "
+                        + "one per critic update (train.batch_size = n_critic x per-update batch)").addedLater()
+                .addBoolean("unroll_real_term", false, "the unrolled generator loss includes the real-data term "
+                        + "of Metz et al.'s f (it depends on G through the unrolled D)").addedLater()
+                .addDouble("ema_decay", 0.0, 0.0, 0.99999,
+                        "sample with an exponential moving average of the generator's weights (0: off)").addedLater()
+                .addChoice("lr_decay", "none", List.of("none", GanConfig.LINEAR, GanConfig.STEP),
+                        "learning-rate schedule of both networks over generator steps").addedLater()
+                .addInt("lr_decay_steps", 0, 0, 1_000_000_000,
+                        "linear: steps to reach 0 (e.g. train.steps); step: steps per factor lr_decay_gamma").addedLater()
+                .addDouble("lr_decay_gamma", 0.1, 0.0, 1.0, "factor per lr_decay_steps (lr_decay: step)").addedLater()
                 .build();
     }
 

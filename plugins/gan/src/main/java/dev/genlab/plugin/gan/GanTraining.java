@@ -8,6 +8,7 @@ import ai.djl.training.GradientCollector;
 import dev.genlab.api.Batch;
 import dev.genlab.api.StepResult;
 import dev.genlab.nn.Adam;
+import dev.genlab.nn.Ema;
 import dev.genlab.nn.Scalars;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -15,9 +16,14 @@ import java.util.Map;
 
 /**
  * The training objective of a {@link GanModel}. Each {@link #trainStep} runs {@code n_critic} discriminator
- * updates, each on the whole real batch with fresh z (and fresh interpolation weights for the gradient
- * penalty), then one generator update. Generated samples are conditioned on the real batch's labels when the
- * GAN is conditional. Reported per step: {@code loss_d} (including the penalty), {@code loss_g}, {@code d_real}
+ * updates, each with fresh z (and fresh interpolation weights for the gradient penalty), then one generator
+ * update. Which real rows each update uses is the {@link Plan}: by default the whole batch (cut to a multiple of
+ * {@code pack}) for every update; with {@code packs_per_update} P, the first pack × P rows, and as many
+ * generated samples, so D sees P packs per side (PacGAN's semantics); with {@code fresh_real_per_critic}, a
+ * disjoint slice of the batch per critic update (WGAN-GP's reference draws a fresh real batch for each). Both
+ * networks' learning rates follow {@code lr_decay}, and the generator's weight average ({@code ema_decay}) is
+ * updated after each generator update. Generated samples are conditioned on the real rows' labels when the GAN
+ * is conditional. Reported per step: {@code loss_d} (including the penalty), {@code loss_g}, {@code d_real}
  * and {@code d_fake} (mean D output on real and generated inputs: the probability σ(o) for
  * minimax/non_saturating, the raw score otherwise), and {@code gp} (wgan_gp only); the discriminator values
  * are means over the step's critic updates, measured before each update.
@@ -25,9 +31,10 @@ import java.util.Map;
  * <p>Unrolled GAN (Metz et al. 2017): for the generator update, the discriminator is advanced K Adam steps
  * ({@link Adam#step(Adam.State, NDArray[])}, from its current weights and moments, on the same real batch and
  * z) and the generator loss is taken against the unrolled copy, which is then discarded. With
- * {@code unroll_through: true} the generator's gradient flows through all K updates (the paper's full
- * gradient, including how D would react to G's change); with {@code false} the unrolled weights are constants
- * (the cheaper surrogate).
+ * {@code unroll_through: true} the generator's gradient flows through all K updates (including how D would
+ * react to G's change); with {@code false} the unrolled weights are constants (the cheaper surrogate). The
+ * generator's loss against the unrolled D is its usual one on the generated batch; {@code unroll_real_term}
+ * adds the real-data term of Metz et al.'s f, which through the unrolled weights also depends on G.
  */
 final class GanTraining {
 
@@ -43,24 +50,71 @@ final class GanTraining {
         this.discriminator = model.discriminator;
     }
 
-    StepResult trainStep(Batch batch) {
-        int b = batch.size();
+    /** Sees what each update feeds D, for tests; null in training. */
+    interface Probe {
+        /**
+         * @param critic 0-based critic update of the step
+         * @param realIn D's (packed) real input
+         * @param fakeIn D's (packed) generated input
+         */
+        void discriminatorUpdate(int critic, NDArray realIn, NDArray fakeIn);
+
+        /**
+         * @param realIn D's (packed) real input in the generator's loss
+         * @param fakeIn D's (packed) generated input in the generator's loss
+         */
+        void generatorUpdate(NDArray realIn, NDArray fakeIn);
+    }
+
+    /** For tests: called with every update's D inputs when set. */
+    Probe probe;
+
+    /**
+     * Which rows of a batch each update uses: {@code slices} consecutive slices of {@code sliceSize} rows (one per
+     * critic update with {@code fresh_real_per_critic}, else one, the whole batch), of which each update takes the
+     * first {@code rows} = pack × packs.
+     */
+    record Plan(int slices, int sliceSize, int rows) {}
+
+    /**
+     * @param b the batch size
+     * @return the rows each update uses
+     * @throws IllegalArgumentException if the batch is too small, naming the train.batch_size to use
+     */
+    Plan plan(int b) {
         int m = config.pack();
-        int n = b / m * m;
-        if (n / m < 2) {
-            throw new IllegalArgumentException("a batch of " + b + " gives " + (n / m) + " discriminator input(s) with "
-                    + "pack " + m + "; at least 2 are needed: raise train.batch_size to " + (2 * m) + " or more");
+        int slices = config.freshRealPerCritic() ? config.nCritic() : 1;
+        int sliceSize = b / slices;
+        int packs = config.packsPerUpdate() > 0 ? config.packsPerUpdate() : sliceSize / m;
+        if (packs < 2 || m * packs > sliceSize) {
+            int needed = slices * m * Math.max(2, config.packsPerUpdate());
+            throw new IllegalArgumentException("a batch of " + b + " gives " + Math.min(packs, sliceSize / m)
+                    + " discriminator input(s) per update with pack " + m
+                    + (config.packsPerUpdate() > 0 ? ", packs_per_update " + config.packsPerUpdate() : "")
+                    + (slices > 1 ? " and a fresh slice for each of " + slices + " critic updates" : "")
+                    + "; at least " + Math.max(2, config.packsPerUpdate()) + " are needed: raise train.batch_size to "
+                    + needed + " or more");
         }
+        return new Plan(slices, sliceSize, m * packs);
+    }
+
+    StepResult trainStep(Batch batch) {
+        Plan plan = plan(batch.size());
         NDArray labels = config.conditional() ? batch.labelsIfPresent().orElseThrow(
                 () -> new IllegalArgumentException("conditional GAN got a batch without labels")) : null;
         float noise = config.noiseAt(model.steps);
+        double rate = config.rateFactor(model.steps);
+        model.adamG.setRateScale(rate);
+        model.adamD.setRateScale(rate);
         double lossD = 0;
         double dReal = 0;
         double dFake = 0;
         double gp = 0;
         for (int i = 0; i < config.nCritic(); i++) {
+            int start = (i % plan.slices()) * plan.sliceSize();
             try (NDManager s = model.open(batch.data(), labels)) {
-                float[] r = discriminatorStep(s, real(batch.data(), n), onehot(labels, n), noise);
+                float[] r = discriminatorStep(s, i, rows(batch.data(), start, plan.rows()),
+                        onehot(rows(labels, start, plan.rows())), noise);
                 lossD += r[0];
                 dReal += r[1];
                 dFake += r[2];
@@ -68,10 +122,16 @@ final class GanTraining {
             }
         }
         double lossG;
+        // The generator's loss needs real rows only for feature matching and unrolling: the last critic's slice.
+        int start = (plan.slices() - 1) * plan.sliceSize();
         try (NDManager s = model.open(batch.data(), labels)) {
-            lossG = generatorStep(s, real(batch.data(), n), onehot(labels, n), noise);
+            lossG = generatorStep(s, rows(batch.data(), start, plan.rows()), onehot(rows(labels, start, plan.rows())),
+                    noise);
         }
         model.steps++;
+        if (model.ema != null) {
+            model.ema.update(Ema.rampedDecay(config.emaDecay(), model.steps));
+        }
         int k = config.nCritic();
         Map<String, Double> out = new LinkedHashMap<>();
         out.put("loss_d", lossD / k);
@@ -84,16 +144,19 @@ final class GanTraining {
         return new StepResult(out);
     }
 
-    private static NDArray real(NDArray data, int n) {
-        return data.getShape().get(0) == n ? data : data.get("0:" + n);
+    /** @return rows [start, start + n) of {@code x} (null stays null), {@code x} itself when that is all of it */
+    private static NDArray rows(NDArray x, int start, int n) {
+        if (x == null || (start == 0 && x.getShape().get(0) == n)) {
+            return x;
+        }
+        return x.get(start + ":" + (start + n));
     }
 
-    private NDArray onehot(NDArray labels, int n) {
+    private NDArray onehot(NDArray labels) {
         if (labels == null) {
             return null;
         }
-        NDArray used = labels.getShape().get(0) == n ? labels : labels.get("0:" + n);
-        return used.toType(DataType.INT64, false).oneHot(config.numClasses()).toType(DataType.FLOAT32, false);
+        return labels.toType(DataType.INT64, false).oneHot(config.numClasses()).toType(DataType.FLOAT32, false);
     }
 
     /** D's input: instance noise added, then m consecutive examples packed into one. */
@@ -111,8 +174,8 @@ final class GanTraining {
         return noisy.reshape(new Shape(packed));
     }
 
-    /** @return {loss_d, mean D(x), mean D(G(z)), gp} of one discriminator update */
-    private float[] discriminatorStep(NDManager s, NDArray real, NDArray onehot, float noise) {
+    /** @return {loss_d, mean D(x), mean D(G(z)), gp} of critic update {@code critic} */
+    private float[] discriminatorStep(NDManager s, int critic, NDArray real, NDArray onehot, float noise) {
         if (config.spectralNorm()) {
             discriminator.powerIterate(config.snIterations());
         }
@@ -121,6 +184,9 @@ final class GanTraining {
         NDArray fake = generator.forward(generator.weights.stored(), z, onehot, Generator.Mode.TRAIN);
         NDArray realIn = discriminatorInput(s, real, noise);
         NDArray fakeIn = discriminatorInput(s, fake, noise);
+        if (probe != null) {
+            probe.discriminatorUpdate(critic, realIn, fakeIn);
+        }
         NDArray[] w = discriminator.weights.views(s);
         Objective objective = config.objective();
         NDArray loss;
@@ -188,12 +254,18 @@ final class GanTraining {
 
     /**
      * The generator's loss for weights {@code gw}: against {@code dw}, or, with {@code unroll_through},
-     * against D unrolled from its current state on this very generated batch.
+     * against D unrolled from its current state on this very generated batch. With {@code unroll_real_term}
+     * the unrolled loss is L_G(D_K(G(z))) − R(D_K(x)), R the real part of L_D ({@link Objective#realTerm}):
+     * for {@code minimax} exactly Metz et al.'s f(θ_G, θ_D^K) = E log D_K(x) + E log(1 − D_K(G(z))), whose
+     * first term depends on θ_G through θ_D^K when the gradient flows through the unrolled steps.
      */
     NDArray generatorObjective(NDManager s, NDArray[] gw, NDArray[] dw, NDArray z, NDArray realIn, NDArray onehot,
             float noise, Generator.Mode mode) {
         NDArray fake = generator.forward(gw, z, onehot, mode);
         NDArray fakeIn = discriminatorInput(s, fake, noise);
+        if (probe != null) {
+            probe.generatorUpdate(realIn, fakeIn);
+        }
         NDArray[] d = config.unrollSteps() > 0 && config.unrollThrough() ? unrollThrough(realIn, fakeIn, onehot) : dw;
         Discriminator.Trace tf = discriminator.forward(d, fakeIn, onehot);
         if (config.featureMatching()) {
@@ -201,7 +273,12 @@ final class GanTraining {
             NDArray target = discriminator.forward(d, realIn, onehot).h.mean(new int[] {0}).stopGradient();
             return target.sub(tf.h.mean(new int[] {0})).square().sum();
         }
-        return config.objective().generatorLoss(tf.logits);
+        NDArray loss = config.objective().generatorLoss(tf.logits);
+        if (config.unrollSteps() > 0 && config.unrollRealTerm()) {
+            NDArray real = discriminator.forward(d, realIn, onehot).logits;
+            loss = loss.sub(config.objective().realTerm(real, config.labelSmoothing()));
+        }
+        return loss;
     }
 
     /** K Adam steps of a detached copy of D with autograd; the result is constant for the generator. */

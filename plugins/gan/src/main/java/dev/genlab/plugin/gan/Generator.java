@@ -14,14 +14,17 @@ import dev.genlab.nn.Parameters;
  * The generator: z ~ N(0, I) (concatenated with the one-hot label when conditional) to one example.
  *
  * <ul>
- *   <li>MLP: {@code layers} hidden ReLU layers of width {@code hidden}, He-initialised, then a linear
- *       output (vectors) or tanh/sigmoid output (images, by {@code image_range}).</li>
+ *   <li>MLP: {@code layers_g} hidden ReLU layers of width {@code hidden_g}, then a linear output (vectors) or
+ *       tanh/sigmoid output (images, by {@code image_range}). Weights N(0, 2/fan_in) (He), the output's
+ *       N(0, 1/fan_in), or all N(0, init_std²); biases 0. With {@code g_batchnorm} each hidden layer is
+ *       linear (no bias), batch norm (gain 1, shift 0, as PyTorch's BatchNorm1d starts), ReLU: PacGAN's and
+ *       VEEGAN's toy generator.</li>
  *   <li>DCGAN-style conv (Radford et al. 2016) for H×W images with H, W divisible by 4: linear to
  *       2c×H/4×W/4, batch norm, ReLU, 4×4 stride-2 transposed conv to c×H/2×W/2, batch norm, ReLU,
  *       4×4 stride-2 transposed conv to C×H×W, tanh/sigmoid. Weights N(0, 0.02), BN scale N(1, 0.02).</li>
  * </ul>
  * Batch norm uses batch statistics while training and running averages when sampling; the running
- * averages are updated only by generator updates, as PyTorch's BatchNorm2d updates them (momentum 0.1,
+ * averages are updated only by generator updates, as PyTorch's BatchNorm updates them (momentum 0.1,
  * unbiased batch variance). Weights are trainable entries and running averages are buffers of the
  * {@code generator} scope of the model's {@link Parameters} (MLP weights are [in, out], used as x·W).
  */
@@ -42,6 +45,14 @@ final class Generator {
 
     private final boolean conv;
     private final int layers;
+    private final boolean mlpBatchNorm;
+    /** MLP: per hidden layer the indices of its weight, bias (−1 with batch norm), BN gain and shift (−1 without). */
+    private final int[] fcWeight;
+    private final int[] fcBias;
+    private final int[] bnGain;
+    private final int[] bnShift;
+    private final int outWeight;
+    private final int outBias;
     private final int channels;
     private final int outChannels;
     private final int h0;
@@ -57,7 +68,8 @@ final class Generator {
     /** @param weights the (empty) scope this network creates its weights and buffers in */
     Generator(Parameters weights, GanConfig config) {
         this.conv = config.conv();
-        this.layers = config.layers();
+        this.layers = config.layersG();
+        this.mlpBatchNorm = !conv && config.gBatchnorm();
         this.channels = config.channels();
         this.weights = weights;
         NDManager manager = weights.manager();
@@ -87,19 +99,41 @@ final class Generator {
                 weights.buffer("bn0.running_var", manager.ones(new Shape(2L * channels))),
                 weights.buffer("bn1.running_mean", manager.zeros(new Shape(channels))),
                 weights.buffer("bn1.running_var", manager.ones(new Shape(channels)))};
+            fcWeight = fcBias = bnGain = bnShift = new int[0];
+            outWeight = 6;
+            outBias = 7;
         } else {
             outChannels = 0;
             h0 = 0;
             w0 = 0;
+            int width = config.hiddenG();
+            float std = config.initStd();
+            fcWeight = new int[layers];
+            fcBias = new int[layers];
+            bnGain = new int[layers];
+            bnShift = new int[layers];
+            running = new NDArray[mlpBatchNorm ? 2 * layers : 0];
             int fanIn = in;
             for (int l = 0; l < layers; l++) {
-                weights.add("fc" + l + ".weight", new Shape(fanIn, config.hidden()), Init.normal(Math.sqrt(2.0 / fanIn)));
-                weights.add("fc" + l + ".bias", new Shape(config.hidden()), Init.zeros());
-                fanIn = config.hidden();
+                fcWeight[l] = weights.add("fc" + l + ".weight", new Shape(fanIn, width),
+                        Init.normal(std > 0 ? std : Math.sqrt(2.0 / fanIn)));
+                if (mlpBatchNorm) {
+                    // A bias before batch norm is cancelled by its mean subtraction: none, as in PacGAN's layers.
+                    fcBias[l] = -1;
+                    bnGain[l] = weights.add("bn" + l + ".weight", new Shape(width), Init.constant(1));
+                    bnShift[l] = weights.add("bn" + l + ".bias", new Shape(width), Init.zeros());
+                    running[2 * l] = weights.buffer("bn" + l + ".running_mean", manager.zeros(new Shape(width)));
+                    running[2 * l + 1] = weights.buffer("bn" + l + ".running_var", manager.ones(new Shape(width)));
+                } else {
+                    fcBias[l] = weights.add("fc" + l + ".bias", new Shape(width), Init.zeros());
+                    bnGain[l] = -1;
+                    bnShift[l] = -1;
+                }
+                fanIn = width;
             }
-            weights.add("out.weight", new Shape(fanIn, outSize), Init.normal(Math.sqrt(1.0 / fanIn)));
-            weights.add("out.bias", new Shape(outSize), Init.zeros());
-            running = new NDArray[0];
+            outWeight = weights.add("out.weight", new Shape(fanIn, outSize),
+                    Init.normal(std > 0 ? std : Math.sqrt(1.0 / fanIn)));
+            outBias = weights.add("out.bias", new Shape(outSize), Init.zeros());
         }
     }
 
@@ -129,9 +163,17 @@ final class Generator {
         } else {
             NDArray a = x;
             for (int l = 0; l < layers; l++) {
-                a = Activation.relu(a.matMul(w[2 * l]).add(w[2 * l + 1]));
+                NDArray pre = a.matMul(w[fcWeight[l]]);
+                if (mlpBatchNorm) {
+                    long width = pre.getShape().get(1);
+                    pre = batchNorm(pre.reshape(n, width, 1, 1), w[bnGain[l]], w[bnShift[l]], 2 * l, mode)
+                            .reshape(n, width);
+                } else {
+                    pre = pre.add(w[fcBias[l]]);
+                }
+                a = Activation.relu(pre);
             }
-            y = a.matMul(w[2 * layers]).add(w[2 * layers + 1]);
+            y = a.matMul(w[outWeight]).add(w[outBias]);
         }
         switch (activation) {
             case GanConfig.MINUS_ONE_ONE:

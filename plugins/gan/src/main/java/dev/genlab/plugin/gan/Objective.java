@@ -70,6 +70,31 @@ enum Objective {
     }
 
     /**
+     * The real-data part R of {@link #discriminatorLoss}: L_D(o_r, o_f) = R(o_r) + (a term of o_f alone).
+     * Minus it is the real-data term of the zero-sum value the generator minimises, e.g. for the logistic
+     * objectives −R = E log D(x) of f = E log D(x) + E log(1 − D(G(z))) (Metz et al. 2017).
+     *
+     * @param real D outputs on real samples
+     * @param smoothing one-sided label smoothing s
+     * @return R as a scalar
+     */
+    NDArray realTerm(NDArray real, float smoothing) {
+        switch (this) {
+            case MINIMAX:
+            case NON_SATURATING:
+                return bce(real, 1f - smoothing).mean();
+            case WGAN_GP:
+                return real.mean().neg();
+            case HINGE:
+                return Activation.relu(real.neg().add(1f)).mean();
+            case LSGAN:
+                return real.sub(1f - smoothing).square().mean().mul(Scalars.of(real, 0.5));
+            default:
+                throw new AssertionError(this);
+        }
+    }
+
+    /**
      * @param fake D outputs on generated samples
      * @return the scalar generator loss
      */

@@ -39,5 +39,21 @@
  * (same real batch and z, starting from D's current weights and moments). With {@code unroll_through:
  * true} (MLP discriminator) gradients flow through the K updates, as in Metz et al. (2017); with
  * {@code false} the unrolled weights are constants (the surrogate, available for every architecture).
+ * By default the loss against the unrolled D is L_G on the generated batch alone; {@code unroll_real_term}
+ * subtracts the real part R of L_D at the unrolled D ({@link dev.genlab.plugin.gan.Objective#realTerm}),
+ * which makes the minimax generator minimise Metz et al.'s f(θ_G, θ_D^K) = E log D_K(x) + E log(1 −
+ * D_K(G(z))) exactly: its first term depends on θ_G through θ_D^K.
+ *
+ * <h2>Batches and the papers' semantics</h2>
+ * The framework hands each step one batch. Each update uses the rows {@link
+ * dev.genlab.plugin.gan.GanTraining#plan} assigns: by default the whole batch cut to a multiple of
+ * {@code pack} for every critic update; with {@code packs_per_update: P}, the first pack × P rows and as
+ * many generated samples (PacGAN's code counts its batch of 100 in packs); with {@code
+ * fresh_real_per_critic}, one disjoint slice of the batch per critic update (WGAN-GP's reference draws a
+ * fresh real batch for each). Learning-rate decay scales both optimisers through genlab-nn's {@code
+ * Adam.setRateScale}, derived from the saved step count; {@code ema_decay} keeps a genlab-nn {@code Ema} of
+ * G's weights for sampling. Every parameter added for these (issue 21) defaults to the earlier behaviour and
+ * is declared added-later, so it leaves existing trial hashes unchanged. plugins/gan/papers.md maps the
+ * three reference codes' toy setups onto the parameters.
  */
 package dev.genlab.plugin.gan;

@@ -56,7 +56,13 @@ class DiscriminatorTest {
                 new Case("mlp", points, mlp),
                 new Case("mlp+all", points, merge(mlp, ALL_FEATURES)),
                 new Case("mlp+pack", points, merge(mlp, Map.of("pack", 2, "minibatch_disc", 2))),
+                new Case("maxout", points, Map.of("hidden_d", 4, "layers_d", 2, "d_activation", "maxout",
+                        "maxout_pieces", 3)),
+                new Case("maxout+all", points, merge(Map.of("hidden_d", 4, "layers_d", 2, "d_activation", "maxout",
+                        "maxout_pieces", 2, "init_std", 0.3), ALL_FEATURES)),
+                new Case("relu", points, merge(mlp, Map.of("d_activation", "relu", "spectral_norm", true))),
                 new Case("conv", images, conv),
+                new Case("conv+relu", images, merge(conv, Map.of("d_activation", "relu"))),
                 new Case("conv+all", images, merge(conv, ALL_FEATURES)));
     }
 

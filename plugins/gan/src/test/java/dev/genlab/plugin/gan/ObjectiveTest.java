@@ -94,6 +94,27 @@ class ObjectiveTest {
         assertEquals(lsSmoothed, lossD(Objective.LSGAN, 0.2f), 1e-4);
     }
 
+    /** The real-data term of L_D, which the full unrolled generator loss subtracts (Metz et al.'s E log D(x)). */
+    @Test
+    void realTermIsTheRealPartOfTheDiscriminatorLoss() {
+        // Logistic: E[−log D(x)] (with smoothing, BCE against 1 − s), so −R = E log D(x).
+        assertEquals(mean(REAL, o -> bce(o, 1)), Objective.MINIMAX.realTerm(array(REAL), 0f).getFloat(), TOL);
+        assertEquals(mean(REAL, o -> bce(o, 0.9)), Objective.NON_SATURATING.realTerm(array(REAL), 0.1f).getFloat(), TOL);
+        assertEquals(-mean(REAL, o -> o), Objective.WGAN_GP.realTerm(array(REAL), 0f).getFloat(), TOL);
+        assertEquals(mean(REAL, o -> Math.max(0, 1 - o)), Objective.HINGE.realTerm(array(REAL), 0f).getFloat(), TOL);
+        assertEquals(0.5 * mean(REAL, o -> (o - 0.8) * (o - 0.8)), Objective.LSGAN.realTerm(array(REAL), 0.2f).getFloat(),
+                1e-4);
+        // And L_D − R depends on the generated outputs only, for every objective.
+        double[] otherReal = {0.3, -2.0, 1.5, 4.0};
+        for (Objective o : Objective.values()) {
+            float s = o.hasTargets() ? 0.1f : 0f;
+            double a = lossD(o, s) - o.realTerm(array(REAL), s).getFloat();
+            double b = o.discriminatorLoss(array(otherReal), array(FAKE), s).getFloat()
+                    - o.realTerm(array(otherReal), s).getFloat();
+            assertEquals(a, b, 1e-4, o.key());
+        }
+    }
+
     @Test
     void reportedValuesAreProbabilitiesOnlyForTheLogisticObjectives() {
         float[] p = Objective.NON_SATURATING.reported(array(REAL)).toFloatArray();
