@@ -1,5 +1,7 @@
 package dev.genlab.cli;
 
+import dev.genlab.core.spec.Redactor;
+import dev.genlab.core.spec.RedactingOutputStream;
 import picocli.CommandLine;
 
 /** Entry point of the {@code genlab} command. */
@@ -9,12 +11,16 @@ public final class Main {
 
     /**
      * Runs the command line and exits with its code: 0 success, 1 some trial failed, 2 bad spec, usage or
-     * plugin error, 130 interrupted.
+     * plugin error, 130 interrupted. Everything the process prints hides secret values (see
+     * {@link Redactor}).
      *
      * @param args command-line arguments
      */
     public static void main(String[] args) {
         System.setProperty("java.awt.headless", "true");
+        // Before anything prints (Log4j included): hide the values of secret variables a spec resolves.
+        System.setOut(RedactingOutputStream.printStream(System.out, Redactor::processWide));
+        System.setErr(RedactingOutputStream.printStream(System.err, Redactor::processWide));
         System.exit(execute(args));
     }
 

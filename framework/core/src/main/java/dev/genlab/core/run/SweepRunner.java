@@ -88,7 +88,8 @@ public final class SweepRunner {
     public SweepResult run(ExperimentSpec spec, List<Trial> trials) {
         long start = System.nanoTime();
         String experimentName = spec.tracking().experiment() != null ? spec.tracking().experiment() : spec.name();
-        try (Tracker tracker = trackers.open(spec.tracking(), options);
+        // Every record of the sweep passes the redacting view: the spec's secret values never reach a store.
+        try (Tracker tracker = RedactingTracker.wrap(trackers.open(spec.tracking(), options), spec.secrets());
                 NDManager dataManager = NDManager.newBaseManager()) {
             String experimentId = tracker.experiment(experimentName);
             Map<String, String> parentTags = new LinkedHashMap<>();

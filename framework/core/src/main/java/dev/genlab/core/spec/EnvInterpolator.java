@@ -8,7 +8,8 @@ import java.util.regex.Pattern;
 /**
  * Replaces {@code ${env:NAME}} and {@code ${env:NAME:-default}} in scalar values. As in a POSIX shell,
  * {@code :-} takes the default when the variable is unset or empty; {@code $${} writes a literal
- * {@code ${}. Other {@code ${...}} text is left alone.
+ * {@code ${}. Other {@code ${...}} text is left alone. A value taken from a variable whose name looks
+ * secret is remembered (see {@link Redactor}): {@link #secrets()}.
  */
 final class EnvInterpolator {
 
@@ -17,6 +18,7 @@ final class EnvInterpolator {
 
     private final Function<String, String> env;
     private final YamlReader reader;
+    private Redactor secrets = Redactor.NONE;
 
     EnvInterpolator(Function<String, String> env, YamlReader reader) {
         this.env = env;
@@ -44,6 +46,11 @@ final class EnvInterpolator {
             return out.equals(text) ? s : reader.retype(s, out);
         }
         return node;
+    }
+
+    /** @return the secret values interpolated so far, to hide wherever the spec leaves the process */
+    Redactor secrets() {
+        return secrets;
     }
 
     /** @return the expanded text, or null after reporting an error */
@@ -76,7 +83,9 @@ final class EnvInterpolator {
             }
             String value = env.apply(name);
             if (fallback != null && (value == null || value.isEmpty())) {
-                value = fallback;
+                value = fallback; // written in the spec itself: no secret
+            } else if (value != null && Redactor.looksSecret(name)) {
+                secrets = secrets.with(name, value);
             }
             if (value == null) {
                 errors.add(loc, "environment variable " + name + " is not set",

@@ -10,6 +10,15 @@ final class SpecErrors {
 
     private final List<SpecError> errors = new ArrayList<>();
     private boolean fatal;
+    private Redactor secrets = Redactor.NONE;
+
+    /**
+     * Hides secret values in the messages thrown from now on: an error may quote an interpolated value
+     * ("expected an integer, got '...'").
+     */
+    void redactWith(Redactor secrets) {
+        this.secrets = secrets;
+    }
 
     /** Records a problem after which loading can go on. */
     void add(SpecError error) {
@@ -53,6 +62,10 @@ final class SpecErrors {
                         e -> e.file() == null ? Integer.MAX_VALUE : fileOrder.indexOf(e.file()))
                 .thenComparingInt(SpecError::line)
                 .thenComparingInt(SpecError::column));
+        if (!secrets.isEmpty()) {
+            sorted.replaceAll(e -> new SpecError(e.file(), e.line(), e.column(), secrets.redact(e.message()),
+                    secrets.redact(e.hint())));
+        }
         throw new SpecException(sorted);
     }
 }

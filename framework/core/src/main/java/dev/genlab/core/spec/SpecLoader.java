@@ -15,7 +15,8 @@ import org.apache.logging.log4j.Logger;
  * {@code extends:}, applies command-line overrides, interpolates {@code ${env:NAME}}, then validates
  * everything against the framework's schema and each plugin's {@link dev.genlab.api.ParamSchema},
  * filling in defaults. All problems are reported together in one {@link SpecException}, each with file,
- * line, column and a fix. See {@code docs/spec-reference.md}.
+ * line, column and a fix. Values of secret-looking variables are recorded in the spec's
+ * {@link ExperimentSpec#secrets()} (see {@link Redactor}). See {@code docs/spec-reference.md}.
  */
 public final class SpecLoader {
 
@@ -69,19 +70,32 @@ public final class SpecLoader {
         EnvInterpolator interpolator = new EnvInterpolator(env, reader);
         SpecNode.MapNode root = compose(file, null, new ArrayList<>(), reader, interpolator, errors);
         if (root == null || errors.hasFatal()) {
+            hideSecrets(interpolator.secrets(), errors);
             errors.throwIfAny();
         }
         new Overrides(reader, errors).apply(root, overrides);
         interpolator.apply(root, errors);
-        ExperimentSpec spec = new SpecValidator(registry, errors).validate(root, file);
+        Redactor secrets = interpolator.secrets();
+        hideSecrets(secrets, errors);
+        ExperimentSpec spec = new SpecValidator(registry, errors).validate(root, file).withSecrets(secrets);
         errors.throwIfAny();
-        LOG.debug("loaded spec {} from {} with {} override(s)", spec.name(), file, overrides.size());
+        LOG.debug("loaded spec {} from {} with {} override(s){}", secrets.redact(spec.name()), file, overrides.size(),
+                secrets.isEmpty() ? "" : "; secret variable(s) " + secrets.names() + " are hidden in its records");
         return spec;
     }
 
     /**
+     * Secrets are known once interpolated: from then on, errors quoting values hide them, and so does
+     * everything this process prints (see {@link Redactor#processWide()}).
+     */
+    private static void hideSecrets(Redactor secrets, SpecErrors errors) {
+        Redactor.addProcessWide(secrets);
+        errors.redactWith(secrets);
+    }
+
+    /**
      * @param spec a loaded spec
-     * @return the fully resolved spec as YAML (the {@code spec.yaml} run artifact)
+     * @return the fully resolved spec as YAML (the {@code spec.yaml} run artifact), secret values hidden
      */
     public String resolvedYaml(ExperimentSpec spec) {
         return writer.toYaml(spec);

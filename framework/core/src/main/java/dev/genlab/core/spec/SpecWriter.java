@@ -24,7 +24,8 @@ public final class SpecWriter {
 
     /**
      * @param spec a loaded spec
-     * @return the fully resolved spec as YAML, headed by a comment naming its source
+     * @return the fully resolved spec as YAML, headed by a comment naming its source; a secret value is
+     *     written as its reference {@code ${env:NAME}}, so the file re-runs with the variable set
      */
     public String toYaml(ExperimentSpec spec) {
         DumperOptions options = new DumperOptions();
@@ -34,14 +35,20 @@ public final class SpecWriter {
         Yaml yaml = new Yaml(new SafeConstructor(new LoaderOptions()), new Representer(options), options);
         String header = "# genlab spec, fully resolved (defaults filled in)"
                 + (spec.source() == null ? "" : " from " + spec.source()) + "\n";
-        return header + yaml.dump(toMap(spec));
+        return spec.secrets().redact(header + yaml.dump(toMap(spec)));
     }
 
     /**
      * @param spec a loaded spec
-     * @return the resolved spec as plain maps, lists and values, in spec key order
+     * @return the resolved spec as plain maps, lists and values, in spec key order, secret values replaced
+     *     by their reference {@code ${env:NAME}} (before any encoding, so no quoting or escaping can hide
+     *     one from the redaction)
      */
     public Map<String, Object> toMap(ExperimentSpec spec) {
+        return spec.secrets().redactMap(plainMap(spec));
+    }
+
+    private Map<String, Object> plainMap(ExperimentSpec spec) {
         Map<String, Object> root = new LinkedHashMap<>();
         root.put("name", spec.name());
         root.put("seed", spec.seed());

@@ -4,6 +4,7 @@ import dev.genlab.core.spec.DatasetSpec;
 import dev.genlab.core.spec.EvaluateSpec;
 import dev.genlab.core.spec.ExperimentSpec;
 import dev.genlab.core.spec.ParadigmSpec;
+import dev.genlab.core.spec.Redactor;
 import dev.genlab.core.spec.SweepAxis;
 import dev.genlab.core.spec.SweepMethod;
 import dev.genlab.core.spec.SweepSpec;
@@ -82,7 +83,7 @@ public final class SweepPlanner {
         return new ExperimentSpec(spec.name(), trial.seed(), trial.dataset(), trial.train(), trial.evaluate(),
                 List.of(new ParadigmSpec(trial.paradigm(), trial.plugin(), trial.params(), trial.variants(),
                         unhashedDefaults(spec, trial))), SweepSpec.NONE,
-                spec.tracking(), spec.source());
+                spec.tracking(), spec.source(), spec.secrets());
     }
 
     private static Map<String, Object> unhashedDefaults(ExperimentSpec spec, Trial trial) {
@@ -187,10 +188,26 @@ public final class SweepPlanner {
         }
         DatasetSpec dataset = new DatasetSpec(spec.dataset().name(), datasetParams);
         // Parameters added to the plugin later enter the hash only away from their defaults (ParamSpec).
-        String hash = hasher.hash(paradigm.plugin(), paradigm.hashedParams(params), dataset, train, evaluate, seed,
+        String hash = hash(spec.secrets(), paradigm.plugin(), paradigm.hashedParams(params), dataset, train, evaluate, seed,
                 paradigm.variants());
         return new Trial(index, paradigm.name(), paradigm.plugin(), params, dataset, train, evaluate, seed,
                 point, hash, paradigm.variants());
+    }
+
+    /**
+     * The trial hash sees a secret as its reference {@code ${env:NAME}}, never its value: the value cannot be
+     * recovered from stored hashes, and a rotated token keeps the trial's identity (resume still finds it).
+     * Without secrets the values are hashed as they are, so such specs keep their hashes.
+     */
+    @SuppressWarnings("unchecked")
+    private String hash(Redactor secrets, String plugin, Map<String, Object> params, DatasetSpec dataset,
+            TrainSpec train, EvaluateSpec evaluate, long seed, Map<String, Map<String, Object>> variants) {
+        if (secrets.isEmpty()) {
+            return hasher.hash(plugin, params, dataset, train, evaluate, seed, variants);
+        }
+        return hasher.hash(plugin, secrets.redactMap(params),
+                new DatasetSpec(dataset.name(), secrets.redactMap(dataset.params())), train, evaluate, seed,
+                (Map<String, Map<String, Object>>) secrets.redactValue(variants));
     }
 
     /** An {@code int:} draw for a real-valued parameter becomes a Double, like every value of that parameter. */

@@ -24,7 +24,9 @@ import java.util.TreeMap;
  * order, the order of paradigms in the file, nor the paradigm's display name. Two paradigms configured
  * identically therefore share a hash; resuming treats them as the same work (no deduplication is done
  * when planning). Settings added after v1 ({@code evaluate.heldout}, evaluation variants) enter the text
- * only when they differ from their defaults, so the hashes of existing specs did not change.
+ * only when they differ from their defaults, so the hashes of existing specs did not change. The planner
+ * passes the values of secret environment variables as their reference {@code ${env:NAME}} (see
+ * {@link dev.genlab.core.spec.Redactor}), so no secret enters a hash; specs without secrets are unaffected.
  */
 public final class TrialHasher {
 
