@@ -18,13 +18,14 @@ import java.util.Map;
  * @param depth hidden layers per s/t network
  * @param checkerboard true for alternating coordinates as the mask, false for the first half
  * @param actnorm an ActNorm layer before each coupling
+ * @param rotate a fixed random rotation of the coordinates before each coupling
  * @param scaleBound bound of the log-scales, s = bound·tanh(raw/bound)
  * @param range how image values map to the 256 grey levels; {@link Range#POINTS} for points
  * @param alpha the logit transform's α (images)
  * @param temperature standard deviation of the base draws when sampling
  */
 record FlowConfig(double lr, double gradClip, int layers, int hidden, int depth, boolean checkerboard,
-        boolean actnorm, double scaleBound, Range range, double alpha, double temperature) {
+        boolean actnorm, boolean rotate, double scaleBound, Range range, double alpha, double temperature) {
 
     /** What the data are and, for images, how their values map to grey levels 0..255. */
     enum Range {
@@ -81,6 +82,7 @@ record FlowConfig(double lr, double gradClip, int layers, int hidden, int depth,
         return new FlowConfig(all.getDouble("lr"), all.getDouble("grad_clip"), all.getInt("layers"),
                 all.getInt("hidden"), all.getInt("depth"),
                 mask.equals("checkerboard") || (mask.equals("auto") && shape.isImage()), all.getBoolean("actnorm"),
+                all.getString("mixing").equals("rotation") || (all.getString("mixing").equals("auto") && !shape.isImage()),
                 all.getDouble("scale_bound"), range, all.getDouble("alpha"), all.getDouble("temperature"));
     }
 

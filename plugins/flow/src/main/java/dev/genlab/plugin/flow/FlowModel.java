@@ -10,8 +10,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The networks: a bijection f: ℝᴰ → ℝᴰ made of {@code layers} steps [ActNorm →] affine coupling, the masks
- * alternating between m and 1 − m, and the base density N(0, I). By the change of variables,
+ * The networks: a bijection f: ℝᴰ → ℝᴰ made of {@code layers} steps [ActNorm →] [fixed random rotation →]
+ * affine coupling, the masks alternating between m and 1 − m, and the base density N(0, I). By the change of variables,
  * <pre>
  * log p(y) = log N(f(y); 0, I) + log|det ∂f/∂y| = −½‖z‖² − (D/2)·log 2π + Σ_layers log|det|,   z = f(y)
  * </pre>
@@ -24,6 +24,8 @@ final class FlowModel {
 
     private final Parameters params;
     private final int dim;
+    /** One fixed random rotation Q per coupling when mixing is on (saved buffers), else empty. */
+    private final List<NDArray> rotations = new ArrayList<>();
     /** One per coupling when ActNorm is on, else empty. */
     private final List<ActNorm> norms = new ArrayList<>();
     private final List<Coupling> couplings = new ArrayList<>();
@@ -44,6 +46,9 @@ final class FlowModel {
         for (int k = 0; k < config.layers(); k++) {
             if (config.actnorm()) {
                 norms.add(ActNorm.create(params, "actnorm" + k, dim));
+            }
+            if (config.rotate()) {
+                rotations.add(params.buffer("rotation" + k, randomRotation(manager, dim)));
             }
             couplings.add(Coupling.create(params, "coupling" + k, masks[k % 2], masks[1 - k % 2],
                     config.hidden(), config.depth(), config.scaleBound()));
@@ -72,6 +77,50 @@ final class FlowModel {
             }
         }
         return m;
+    }
+
+    /**
+     * A random orthogonal D × D matrix: Gram–Schmidt (in double precision) on the columns of a standard normal draw
+     * from the engine's seeded generator, which is distributed uniformly over the orthogonal group.
+     */
+    static NDArray randomRotation(NDManager manager, int d) {
+        float[] g = manager.randomNormal(new Shape(d, d)).toFloatArray();
+        double[][] q = new double[d][d]; // q[j] = column j
+        for (int j = 0; j < d; j++) {
+            double[] v = new double[d];
+            for (int i = 0; i < d; i++) {
+                v[i] = g[i * d + j];
+            }
+            for (int k = 0; k < j; k++) {
+                double dot = 0;
+                for (int i = 0; i < d; i++) {
+                    dot += q[k][i] * v[i];
+                }
+                for (int i = 0; i < d; i++) {
+                    v[i] -= dot * q[k][i];
+                }
+            }
+            double norm = 0;
+            for (double x : v) {
+                norm += x * x;
+            }
+            norm = Math.sqrt(norm);
+            for (int i = 0; i < d; i++) {
+                q[j][i] = v[i] / norm;
+            }
+        }
+        float[] out = new float[d * d];
+        for (int i = 0; i < d; i++) {
+            for (int j = 0; j < d; j++) {
+                out[i * d + j] = (float) q[j][i];
+            }
+        }
+        return manager.create(out, new Shape(d, d));
+    }
+
+    /** @return the rotations (one per coupling, or none), for tests */
+    List<NDArray> rotations() {
+        return List.copyOf(rotations);
     }
 
     /** @return D */
@@ -105,6 +154,7 @@ final class FlowModel {
         for (int k = 0; k < couplings.size(); k++) {
             norms.get(k).initialize(w, h);
             h = norms.get(k).forward(w, h);
+            h = rotate(k, h);
             h = couplings.get(k).forward(w, h)[0];
         }
         initialised = true;
@@ -122,6 +172,7 @@ final class FlowModel {
                 h = norms.get(k).forward(w, h);
                 logDet = logDet.add(norms.get(k).logDet(w));
             }
+            h = rotate(k, h);
             NDArray[] out = couplings.get(k).forward(w, h);
             h = out[0];
             logDet = logDet.add(out[1]);
@@ -134,11 +185,19 @@ final class FlowModel {
         NDArray h = z;
         for (int k = couplings.size() - 1; k >= 0; k--) {
             h = couplings.get(k).inverse(w, h);
+            if (!rotations.isEmpty()) {
+                h = h.matMul(rotations.get(k).transpose()); // Q is orthogonal: its inverse is Qᵀ
+            }
             if (!norms.isEmpty()) {
                 h = norms.get(k).inverse(w, h);
             }
         }
         return h;
+    }
+
+    /** @return h·Q_k (rows rotated; |det Q| = 1, so the log-determinant is unchanged), or h without mixing */
+    private NDArray rotate(int k, NDArray h) {
+        return rotations.isEmpty() ? h : h.matMul(rotations.get(k));
     }
 
     /** @return log p(y) per example [n], in nats */

@@ -27,6 +27,11 @@ public final class FlowProvider implements ParadigmProvider {
                     "which coordinates condition the others: half (first half of the flattened example), "
                             + "checkerboard (alternate coordinates / pixels); auto: half for points, checkerboard "
                             + "for images")
+            .addChoice("mixing", "auto", List.of("auto", "rotation", "none"),
+                    "a fixed random rotation of the coordinates before each coupling (orthogonal: log|det| = 0), so "
+                            + "every coupling sees a new split; without it a 2-D flow can only shape each coordinate "
+                            + "conditioned on the other and fits independent multimodal marginals (grid25) no better "
+                            + "than a Gaussian. auto: rotation for points, none for images")
             .addBoolean("actnorm", true, "an ActNorm layer (data-initialised per-dimension affine) before each coupling")
             .addDouble("scale_bound", 2.0, 0.1, 10.0,
                     "bound of each coupling's log-scale: s = scale_bound * tanh(raw / scale_bound)")

@@ -106,4 +106,20 @@ class FlowModelTest {
             assertTrue(Math.abs(logDet[0]) > 0.1, "a non-trivial Jacobian");
         }
     }
+
+    @Test
+    void theRandomRotationsAreOrthogonalAndSeeded() {
+        try (NDManager m = NDManager.newBaseManager()) {
+            Engine.getInstance().setRandomSeed(7);
+            NDArray q = FlowModel.randomRotation(m, 5);
+            float[] qtq = q.transpose().matMul(q).toFloatArray();
+            for (int i = 0; i < 5; i++) {
+                for (int j = 0; j < 5; j++) {
+                    assertEquals(i == j ? 1f : 0f, qtq[i * 5 + j], 1e-6f, "QᵀQ[" + i + "," + j + "]");
+                }
+            }
+            Engine.getInstance().setRandomSeed(7);
+            org.junit.jupiter.api.Assertions.assertArrayEquals(q.toFloatArray(), FlowModel.randomRotation(m, 5).toFloatArray());
+        }
+    }
 }

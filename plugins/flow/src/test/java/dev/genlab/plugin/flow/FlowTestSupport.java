@@ -81,6 +81,16 @@ final class FlowTestSupport {
                     logDet += s[i];
                 }
             }
+            if (config.rotate()) {
+                float[] q = get(p, "rotation" + k); // h ← h·Q, Q [d, d] row-major
+                double[] r = new double[d];
+                for (int j = 0; j < d; j++) {
+                    for (int i = 0; i < d; i++) {
+                        r[j] += h[i] * q[i * d + j];
+                    }
+                }
+                h = r;
+            }
             double[] m = new double[d];
             double[] in = new double[d];
             for (int i = 0; i < d; i++) {
