@@ -94,8 +94,7 @@ final class MlflowRemote implements AutoCloseable {
         this.env = env;
         this.client = new MlflowClient(settings.hostCreds());
         this.executor = newExecutor();
-        HttpClient.Builder b = HttpClient.newBuilder().connectTimeout(requestTimeout)
-                .followRedirects(HttpClient.Redirect.NEVER);
+        HttpClient.Builder b = http11(requestTimeout).followRedirects(HttpClient.Redirect.NEVER);
         if (settings.insecureTls()) {
             b.sslContext(trustAll());
         }
@@ -104,6 +103,18 @@ final class MlflowRemote implements AutoCloseable {
 
     MlflowSettings settings() {
         return settings;
+    }
+
+    /**
+     * The one way genlab builds a {@link HttpClient} for MLflow: HTTP/1.1 only. The JDK's default (HTTP/2)
+     * offers an h2c upgrade with every request on plain {@code http://}, which MLflow's server (uvicorn)
+     * refuses, logging "Unsupported upgrade request" each time; over https it would only cost an ALPN round.
+     *
+     * @param connectTimeout longest wait for a connection
+     * @return a builder, to be completed by the caller
+     */
+    static HttpClient.Builder http11(Duration connectTimeout) {
+        return HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(connectTimeout);
     }
 
     // ------------------------------------------------------------------------------------------ tracking API

@@ -69,6 +69,9 @@ class MlflowTrackerServerTest {
         assertEquals(List.of("summary.json"), paths(parent.path("artifacts")));
         assertFalse(Files.exists(store.resolve(PendingRuns.DIR).resolve(PendingRuns.hash(server.uri())).resolve(
                 sweep.parent())), "a fully sent run leaves no pending marker");
+        // Every request (artifact PUTs included) is plain HTTP/1.1: no h2c upgrade offer reaches the server.
+        String log = Files.readString(server.server().logFile());
+        assertFalse(log.contains("Unsupported upgrade request"), "h2c upgrade offered:\n" + server.server().tail());
     }
 
     @Test
