@@ -131,9 +131,12 @@ final class MlflowRemote implements AutoCloseable {
      * the user must resolve.
      */
     Optional<String> experimentIdByName(String name) {
+        return experimentByName(name).map(Service.Experiment::getExperimentId);
+    }
+
+    private Optional<Service.Experiment> experimentByName(String name) {
         if (name.indexOf('\'') >= 0) {
-            return call("look up experiment '" + name + "'",
-                    () -> client.getExperimentByName(name).map(Service.Experiment::getExperimentId));
+            return call("look up experiment '" + name + "'", () -> client.getExperimentByName(name));
         }
         List<Service.Experiment> found = call("look up experiment '" + name + "'", () -> client.searchExperiments(
                 "name = '" + name + "'", Service.ViewType.ALL, 5, List.of()).getItems());
@@ -144,20 +147,38 @@ final class MlflowRemote implements AutoCloseable {
                             + "MLflow's trash: restore it in the MLflow UI, or record to another experiment "
                             + "(tracking.experiment)", null);
                 }
-                return Optional.of(e.getExperimentId());
+                return Optional.of(e);
             }
         }
         return Optional.empty();
     }
 
-    /** Finds or creates an experiment; safe to repeat (a lost create response is found by name next time). */
+    /**
+     * Finds or creates an experiment; safe to repeat (a lost create response is found by name next time).
+     * A new experiment is created with {@link MlflowLinks#EXPERIMENT_KIND_TAG} set to the model-training kind,
+     * and an existing one without that tag gets it, so MLflow 3's UI treats it as a training experiment
+     * rather than a GenAI one. An existing kind (set by a user in the UI) is left alone.
+     */
     String experiment(String name) {
-        Optional<String> id = experimentIdByName(name);
-        if (id.isPresent()) {
-            return id.get();
+        Optional<Service.Experiment> found = experimentByName(name);
+        if (found.isPresent()) {
+            Service.Experiment e = found.get();
+            boolean hasKind = e.getTagsList().stream().anyMatch(t -> t.getKey().equals(MlflowLinks.EXPERIMENT_KIND_TAG));
+            if (!hasKind) {
+                call("tag experiment '" + name + "'", () -> {
+                    client.setExperimentTag(e.getExperimentId(), MlflowLinks.EXPERIMENT_KIND_TAG,
+                            MlflowLinks.TRAINING_KIND);
+                    return null;
+                });
+            }
+            return e.getExperimentId();
         }
+        Service.CreateExperiment create = Service.CreateExperiment.newBuilder().setName(name)
+                .addTags(Service.ExperimentTag.newBuilder().setKey(MlflowLinks.EXPERIMENT_KIND_TAG)
+                        .setValue(MlflowLinks.TRAINING_KIND))
+                .build();
         try {
-            return call("create experiment '" + name + "'", () -> client.createExperiment(name));
+            return call("create experiment '" + name + "'", () -> client.createExperiment(create));
         } catch (RemoteFailure e) {
             if (e.kind() == RemoteFailure.Kind.REJECTED) {
                 // RESOURCE_ALREADY_EXISTS: another process (a parallel shard) created it first.

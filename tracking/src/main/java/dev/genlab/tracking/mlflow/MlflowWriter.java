@@ -646,8 +646,8 @@ final class MlflowWriter {
             replayer.sendBatches(run.remote.id(), List.of(), Map.of(), rest);
         }
         if (run.parentLocalId == null) {
-            LOG.info("MLflow run '{}': {}/#/experiments/{}/runs/{}", run.name, remote.settings().uri(), experiment,
-                    run.remote.id());
+            LOG.info("MLflow run '{}': {}", run.name, MlflowLinks.run(remote.settings().uri(), experiment,
+                    run.remote.id()));
         }
         return true;
     }
