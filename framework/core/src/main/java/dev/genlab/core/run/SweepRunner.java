@@ -87,6 +87,7 @@ public final class SweepRunner {
      */
     public SweepResult run(ExperimentSpec spec, List<Trial> trials) {
         long start = System.nanoTime();
+        trialRunner.newSweep();
         String experimentName = spec.tracking().experiment() != null ? spec.tracking().experiment() : spec.name();
         try (Tracker tracker = trackers.open(spec.tracking(), options);
                 NDManager dataManager = NDManager.newBaseManager()) {
