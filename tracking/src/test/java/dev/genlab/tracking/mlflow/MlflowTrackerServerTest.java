@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.genlab.tracking.MetricPoint;
+import dev.genlab.tracking.RemoteLink;
 import dev.genlab.tracking.RunStatus;
 import dev.genlab.tracking.local.LocalRunStore;
 import java.nio.file.Files;
@@ -15,6 +16,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
@@ -38,13 +40,19 @@ class MlflowTrackerServerTest {
         SweepFixture.Sweep sweep;
         String parentId;
         List<String> logs;
+        RemoteLink parentLink;
+        MlflowTracker closed;
         try (CapturedLogs captured = new CapturedLogs(); MlflowTracker t = open(server.uri(), store)) {
             sweep = SweepFixture.run(t, "two-trial-sweep", 2, 50, tmp.resolve("work"), s -> {});
             t.flush();
             assertTrue(t.mlflowRunId(sweep.parent()).isPresent(), "the parent reached the server");
             parentId = t.mlflowRunId(sweep.parent()).get();
+            parentLink = t.remoteLink(sweep.parent()).orElseThrow();
             logs = captured.messages();
+            closed = t;
         }
+        assertEquals(Optional.of(parentLink), closed.remoteLink(sweep.parent()), "still answers after close");
+        assertTrue(closed.remoteLink("no-such-run").isEmpty());
         JsonNode back = server.readBack(server.uri(), "two-trial-sweep");
         // MLflow 3 opens it as a model-training experiment, and the printed link opens the training view.
         JsonNode experiment = back.path("experiment");
@@ -54,6 +62,13 @@ class MlflowTrackerServerTest {
                 + "?workflowType=machine_learning";
         assertTrue(logs.stream().anyMatch(m -> m.startsWith("INFO MLflow run 'two-trial-sweep sweep': " + link)),
                 logs.toString());
+        assertEquals(new RemoteLink(parentId, link, server.uri() + "/#/experiments/" + experiment.path("id").asText()
+                + "/runs?workflowType=machine_learning"), parentLink);
+        for (int i = 0; i < 2; i++) {
+            String trial = sweep.trials().get(i);
+            assertEquals(back.path("runs").get(i + 1).path("run_id").asText(),
+                    closed.remoteLink(trial).orElseThrow().runId(), "trial " + i + "'s MLflow id");
+        }
         Files.writeString(Path.of("target", "mlflow-readback.json"),
                 new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(back));
 
