@@ -73,6 +73,19 @@ public interface Tracker extends AutoCloseable {
     }
 
     /**
+     * Where a run is on the remote server this tracker sends runs to (MLflow's run id and UI links), once
+     * the server has it. Trackers that keep runs only locally return empty, and so does a remote tracker for
+     * a run it has not (yet) placed on its server, e.g. during an outage, or one recorded by another
+     * process.
+     *
+     * @param runId a run id returned by this tracker
+     * @return the run's id and addresses on the server, or empty
+     */
+    default Optional<RemoteLink> remoteLink(String runId) {
+        return Optional.empty();
+    }
+
+    /**
      * Logs parameters; a key may be logged once per run.
      *
      * @param runId run

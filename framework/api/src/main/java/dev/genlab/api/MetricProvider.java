@@ -18,7 +18,7 @@ public interface MetricProvider extends Plugin {
     /**
      * @param input the evaluation input
      * @return true if this metric can be computed on it (e.g. mode metrics need a {@link MixtureTruth});
-     *     a spec naming a metric that does not apply gets it skipped with a warning
+     *     a spec naming a metric that does not apply gets it skipped, said once per sweep and paradigm
      */
     boolean appliesTo(EvalInput input);
 

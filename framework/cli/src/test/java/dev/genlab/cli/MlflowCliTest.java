@@ -58,6 +58,7 @@ class MlflowCliTest {
             out = []
             for r in runs:
                 out.append({"name": r.info.run_name, "id": r.info.run_id, "status": r.info.status,
+                            "experiment_id": r.info.experiment_id,
                             "parent": r.data.tags.get("mlflow.parentRunId"), "params": r.data.params,
                             "tags": r.data.tags,
                             "history": {k: [[m.step, m.value] for m in c.get_metric_history(r.info.run_id, k)]
@@ -107,6 +108,7 @@ class MlflowCliTest {
             Files.writeString(Path.of("target", "mlflow-cli-readback.json"),
                     new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(live2));
             assertSweep(live2);
+            assertPrintsMlflowIds(live, live2, url, store);
             assertSweep(readBack(python, url, "cli-offline"));
         } finally {
             ui.stop();
@@ -140,6 +142,30 @@ class MlflowCliTest {
         CliEndToEndTest.Outcome o = CliEndToEndTest.genlab("sync", "--store", tmp.toString());
         assertEquals(2, o.code(), o.err());
         assertTrue(o.err().contains("MLFLOW_TRACKING_URI") || o.err().contains("--to"), o.err());
+    }
+
+    /**
+     * The end of {@code genlab run}'s output names the local report, the experiment's runs table in MLflow's
+     * model-training view, and the sweep run by its local id and by MLflow's, with its page.
+     */
+    private static void assertPrintsMlflowIds(CliEndToEndTest.Outcome live, JsonNode runs, String url, Path store) {
+        String parentId = runs.get(0).path("id").asText();
+        String localId = runs.get(0).path("tags").path("genlab.local_run_id").asText();
+        String experiment = runs.get(0).path("experiment_id").asText();
+        List<String> lines = live.out().lines().toList();
+        int n = lines.size();
+        Path report = store.resolve("cli-mlflow/runs").resolve(localId).resolve("artifacts/report/report.html");
+        assertEquals("report: " + report, lines.get(n - 3), live.out());
+        assertTrue(Files.isRegularFile(report), report.toString());
+        assertEquals("MLflow experiment: " + url + "/#/experiments/" + experiment + "/runs?workflowType=machine_learning",
+                lines.get(n - 2), live.out());
+        assertTrue(lines.get(n - 1).endsWith("sweep run " + localId + " (MLflow run " + parentId + ": " + url
+                + "/#/experiments/" + experiment + "/runs/" + parentId + "?workflowType=machine_learning)"),
+                live.out());
+        for (int i = 1; i <= 2; i++) {
+            assertFalse(runs.get(i).path("id").asText().equals(runs.get(i).path("tags").path("genlab.local_run_id")
+                    .asText()), "MLflow's ids differ from the local ones");
+        }
     }
 
     /** Parent run with two children, params, per-step histories, provenance tags and artifacts. */

@@ -94,8 +94,7 @@ final class MlflowRemote implements AutoCloseable {
         this.env = env;
         this.client = new MlflowClient(settings.hostCreds());
         this.executor = newExecutor();
-        HttpClient.Builder b = HttpClient.newBuilder().connectTimeout(requestTimeout)
-                .followRedirects(HttpClient.Redirect.NEVER);
+        HttpClient.Builder b = http11(requestTimeout).followRedirects(HttpClient.Redirect.NEVER);
         if (settings.insecureTls()) {
             b.sslContext(trustAll());
         }
@@ -104,6 +103,18 @@ final class MlflowRemote implements AutoCloseable {
 
     MlflowSettings settings() {
         return settings;
+    }
+
+    /**
+     * The one way genlab builds a {@link HttpClient} for MLflow: HTTP/1.1 only. The JDK's default (HTTP/2)
+     * offers an h2c upgrade with every request on plain {@code http://}, which MLflow's server (uvicorn)
+     * refuses, logging "Unsupported upgrade request" each time; over https it would only cost an ALPN round.
+     *
+     * @param connectTimeout longest wait for a connection
+     * @return a builder, to be completed by the caller
+     */
+    static HttpClient.Builder http11(Duration connectTimeout) {
+        return HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(connectTimeout);
     }
 
     // ------------------------------------------------------------------------------------------ tracking API
@@ -120,9 +131,12 @@ final class MlflowRemote implements AutoCloseable {
      * the user must resolve.
      */
     Optional<String> experimentIdByName(String name) {
+        return experimentByName(name).map(Service.Experiment::getExperimentId);
+    }
+
+    private Optional<Service.Experiment> experimentByName(String name) {
         if (name.indexOf('\'') >= 0) {
-            return call("look up experiment '" + name + "'",
-                    () -> client.getExperimentByName(name).map(Service.Experiment::getExperimentId));
+            return call("look up experiment '" + name + "'", () -> client.getExperimentByName(name));
         }
         List<Service.Experiment> found = call("look up experiment '" + name + "'", () -> client.searchExperiments(
                 "name = '" + name + "'", Service.ViewType.ALL, 5, List.of()).getItems());
@@ -133,20 +147,38 @@ final class MlflowRemote implements AutoCloseable {
                             + "MLflow's trash: restore it in the MLflow UI, or record to another experiment "
                             + "(tracking.experiment)", null);
                 }
-                return Optional.of(e.getExperimentId());
+                return Optional.of(e);
             }
         }
         return Optional.empty();
     }
 
-    /** Finds or creates an experiment; safe to repeat (a lost create response is found by name next time). */
+    /**
+     * Finds or creates an experiment; safe to repeat (a lost create response is found by name next time).
+     * A new experiment is created with {@link MlflowLinks#EXPERIMENT_KIND_TAG} set to the model-training kind,
+     * and an existing one without that tag gets it, so MLflow 3's UI treats it as a training experiment
+     * rather than a GenAI one. An existing kind (set by a user in the UI) is left alone.
+     */
     String experiment(String name) {
-        Optional<String> id = experimentIdByName(name);
-        if (id.isPresent()) {
-            return id.get();
+        Optional<Service.Experiment> found = experimentByName(name);
+        if (found.isPresent()) {
+            Service.Experiment e = found.get();
+            boolean hasKind = e.getTagsList().stream().anyMatch(t -> t.getKey().equals(MlflowLinks.EXPERIMENT_KIND_TAG));
+            if (!hasKind) {
+                call("tag experiment '" + name + "'", () -> {
+                    client.setExperimentTag(e.getExperimentId(), MlflowLinks.EXPERIMENT_KIND_TAG,
+                            MlflowLinks.TRAINING_KIND);
+                    return null;
+                });
+            }
+            return e.getExperimentId();
         }
+        Service.CreateExperiment create = Service.CreateExperiment.newBuilder().setName(name)
+                .addTags(Service.ExperimentTag.newBuilder().setKey(MlflowLinks.EXPERIMENT_KIND_TAG)
+                        .setValue(MlflowLinks.TRAINING_KIND))
+                .build();
         try {
-            return call("create experiment '" + name + "'", () -> client.createExperiment(name));
+            return call("create experiment '" + name + "'", () -> client.createExperiment(create));
         } catch (RemoteFailure e) {
             if (e.kind() == RemoteFailure.Kind.REJECTED) {
                 // RESOURCE_ALREADY_EXISTS: another process (a parallel shard) created it first.

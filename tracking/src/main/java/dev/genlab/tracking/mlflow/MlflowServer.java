@@ -131,7 +131,7 @@ public final class MlflowServer implements AutoCloseable {
         }
         LOG.debug("started mlflow server (pid {}) on port {}", process.pid(), port);
         long deadline = System.nanoTime() + startTimeout.toNanos();
-        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+        HttpClient http = MlflowRemote.http11(Duration.ofSeconds(2)).build();
         HttpRequest health = HttpRequest.newBuilder(URI.create(uri() + "/health")).timeout(Duration.ofSeconds(5))
                 .GET().build();
         while (true) {

@@ -1,6 +1,7 @@
 package dev.genlab.tracking.mlflow;
 
 import dev.genlab.tracking.MetricPoint;
+import dev.genlab.tracking.RemoteLink;
 import dev.genlab.tracking.RunStatus;
 import dev.genlab.tracking.RunSummary;
 import dev.genlab.tracking.Tracker;
@@ -160,6 +161,15 @@ public final class MlflowTracker implements Tracker {
      */
     public Optional<String> mlflowRunId(String localRunId) {
         return writer.remoteId(localRunId);
+    }
+
+    /**
+     * MLflow's run id of a run recorded by this tracker and its UI links (in the model-training view), once
+     * the server has the run. Still answers after {@link #close}, with what was sent by then.
+     */
+    @Override
+    public Optional<RemoteLink> remoteLink(String localRunId) {
+        return writer.remoteLink(localRunId);
     }
 
     @Override

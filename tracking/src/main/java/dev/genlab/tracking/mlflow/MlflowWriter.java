@@ -1,6 +1,7 @@
 package dev.genlab.tracking.mlflow;
 
 import dev.genlab.tracking.MetricPoint;
+import dev.genlab.tracking.RemoteLink;
 import dev.genlab.tracking.RunStatus;
 import dev.genlab.tracking.local.ExperimentRecord;
 import dev.genlab.tracking.local.LocalRunStore;
@@ -10,7 +11,6 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -80,8 +80,8 @@ final class MlflowWriter {
     private final Map<String, TrackedRun> runs = new ConcurrentHashMap<>();
     /** Local experiment id to name, registered by the tracker. */
     private final Map<String, String> experimentNames = new ConcurrentHashMap<>();
-    /** Local experiment id to MLflow experiment id; writer thread only. */
-    private final Map<String, String> remoteExperiments = new HashMap<>();
+    /** Local experiment id to MLflow experiment id; written by the writer thread only. */
+    private final Map<String, String> remoteExperiments = new ConcurrentHashMap<>();
 
     private final AtomicLong batches = new AtomicLong();
     private final AtomicLong points = new AtomicLong();
@@ -321,6 +321,19 @@ final class MlflowWriter {
         TrackedRun run = runs.get(localId);
         RemoteRun r = run == null ? null : run.remote;
         return r == null ? Optional.empty() : Optional.of(r.id());
+    }
+
+    /** MLflow's id and UI links of a local run, once the run is on the server. */
+    Optional<RemoteLink> remoteLink(String localId) {
+        TrackedRun run = runs.get(localId);
+        RemoteRun r = run == null ? null : run.remote;
+        String experiment = run == null ? null : remoteExperiments.get(run.experimentId);
+        if (r == null || experiment == null) {
+            return Optional.empty();
+        }
+        String uri = remote.settings().uri();
+        return Optional.of(new RemoteLink(r.id(), MlflowLinks.run(uri, experiment, r.id()),
+                MlflowLinks.experiment(uri, experiment)));
     }
 
     // ------------------------------------------------------------------------------------------ writer thread
@@ -646,8 +659,8 @@ final class MlflowWriter {
             replayer.sendBatches(run.remote.id(), List.of(), Map.of(), rest);
         }
         if (run.parentLocalId == null) {
-            LOG.info("MLflow run '{}': {}/#/experiments/{}/runs/{}", run.name, remote.settings().uri(), experiment,
-                    run.remote.id());
+            LOG.info("MLflow run '{}': {}", run.name, MlflowLinks.run(remote.settings().uri(), experiment,
+                    run.remote.id()));
         }
         return true;
     }

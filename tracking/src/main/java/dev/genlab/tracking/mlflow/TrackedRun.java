@@ -22,9 +22,9 @@ final class TrackedRun {
     /** Other processes may create the same run at once (a sharded sweep's parent): create it by convergence. */
     final boolean shared;
 
-    // ---- writer thread only
-    /** The MLflow run, once created or found. */
-    RemoteRun remote;
+    // ---- written by the writer thread only
+    /** The MLflow run, once created or found (read by callers asking for its id). */
+    volatile RemoteRun remote;
     /** The server refused some request for this run; the marker stays so a later sync can retry. */
     volatile boolean rejected;
     /** The run's end reached the server (or a replay of an ended run finished); reset when marked dirty. */

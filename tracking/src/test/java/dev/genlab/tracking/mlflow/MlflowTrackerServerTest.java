@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.genlab.tracking.MetricPoint;
+import dev.genlab.tracking.RemoteLink;
 import dev.genlab.tracking.RunStatus;
 import dev.genlab.tracking.local.LocalRunStore;
 import java.nio.file.Files;
@@ -15,6 +16,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
@@ -36,12 +38,37 @@ class MlflowTrackerServerTest {
             throws Exception {
         Path store = tmp.resolve("runs");
         SweepFixture.Sweep sweep;
-        try (MlflowTracker t = open(server.uri(), store)) {
+        String parentId;
+        List<String> logs;
+        RemoteLink parentLink;
+        MlflowTracker closed;
+        try (CapturedLogs captured = new CapturedLogs(); MlflowTracker t = open(server.uri(), store)) {
             sweep = SweepFixture.run(t, "two-trial-sweep", 2, 50, tmp.resolve("work"), s -> {});
             t.flush();
             assertTrue(t.mlflowRunId(sweep.parent()).isPresent(), "the parent reached the server");
+            parentId = t.mlflowRunId(sweep.parent()).get();
+            parentLink = t.remoteLink(sweep.parent()).orElseThrow();
+            logs = captured.messages();
+            closed = t;
         }
+        assertEquals(Optional.of(parentLink), closed.remoteLink(sweep.parent()), "still answers after close");
+        assertTrue(closed.remoteLink("no-such-run").isEmpty());
         JsonNode back = server.readBack(server.uri(), "two-trial-sweep");
+        // MLflow 3 opens it as a model-training experiment, and the printed link opens the training view.
+        JsonNode experiment = back.path("experiment");
+        assertEquals("custom_model_development", experiment.path("tags").path("mlflow.experimentKind").asText(),
+                experiment.toString());
+        String link = server.uri() + "/#/experiments/" + experiment.path("id").asText() + "/runs/" + parentId
+                + "?workflowType=machine_learning";
+        assertTrue(logs.stream().anyMatch(m -> m.startsWith("INFO MLflow run 'two-trial-sweep sweep': " + link)),
+                logs.toString());
+        assertEquals(new RemoteLink(parentId, link, server.uri() + "/#/experiments/" + experiment.path("id").asText()
+                + "/runs?workflowType=machine_learning"), parentLink);
+        for (int i = 0; i < 2; i++) {
+            String trial = sweep.trials().get(i);
+            assertEquals(back.path("runs").get(i + 1).path("run_id").asText(),
+                    closed.remoteLink(trial).orElseThrow().runId(), "trial " + i + "'s MLflow id");
+        }
         Files.writeString(Path.of("target", "mlflow-readback.json"),
                 new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(back));
 
@@ -69,6 +96,36 @@ class MlflowTrackerServerTest {
         assertEquals(List.of("summary.json"), paths(parent.path("artifacts")));
         assertFalse(Files.exists(store.resolve(PendingRuns.DIR).resolve(PendingRuns.hash(server.uri())).resolve(
                 sweep.parent())), "a fully sent run leaves no pending marker");
+        // Every request (artifact PUTs included) is plain HTTP/1.1: no h2c upgrade offer reaches the server.
+        String log = Files.readString(server.server().logFile());
+        assertFalse(log.contains("Unsupported upgrade request"), "h2c upgrade offered:\n" + server.server().tail());
+    }
+
+    @Test
+    void experimentsGetTheTrainingKindUnlessAUserChoseAnother(MlflowTestServer.Handle server) {
+        org.mlflow.tracking.MlflowClient client = new org.mlflow.tracking.MlflowClient(server.uri());
+        // Made by hand before genlab used it (no kind), and one a user marked as GenAI in the UI.
+        client.createExperiment("made-by-hand");
+        String genai = client.createExperiment("chosen-genai");
+        client.setExperimentTag(genai, "mlflow.experimentKind", "genai_development");
+        client.close();
+        Path store = tmp.resolve("kinds");
+        try (MlflowTracker t = open(server.uri(), store)) {
+            for (String name : List.of("made-by-hand", "chosen-genai", "made-by-genlab")) {
+                String run = t.startRun(t.experiment(name), "one", null, Map.of());
+                t.endRun(run, RunStatus.FINISHED);
+            }
+            t.flush();
+        }
+        assertEquals("custom_model_development", kind(server, "made-by-hand"));
+        assertEquals("genai_development", kind(server, "chosen-genai"), "a kind chosen by a user is kept");
+        assertEquals("custom_model_development", kind(server, "made-by-genlab"));
+    }
+
+    private static String kind(MlflowTestServer.Handle server, String experiment) {
+        JsonNode back = server.readBack(server.uri(), experiment);
+        assertEquals(1, back.path("runs").size(), back.toString());
+        return back.path("experiment").path("tags").path("mlflow.experimentKind").asText();
     }
 
     @Test
@@ -88,9 +145,11 @@ class MlflowTrackerServerTest {
         assertEquals(3, first.runs().stream().filter(RunSyncResult::created).count());
         assertEquals(2 * (30 * 2 + 2) + 1, first.runs().stream().mapToInt(RunSyncResult::metricPoints).sum());
         assertTrue(second.runs().stream().allMatch(RunSyncResult::unchanged), second.summary());
-        SweepFixture.Counts c = SweepFixture.assertServerHoldsExactly(server.readBack(server.uri(), "synced-later"),
-                new LocalRunStore(store), "synced-later");
+        JsonNode synced = server.readBack(server.uri(), "synced-later");
+        SweepFixture.Counts c = SweepFixture.assertServerHoldsExactly(synced, new LocalRunStore(store), "synced-later");
         assertEquals(3, c.runs());
+        assertEquals("custom_model_development",
+                synced.path("experiment").path("tags").path("mlflow.experimentKind").asText(), "sync tags it too");
     }
 
     @Test

@@ -2,9 +2,9 @@
 
 Usage: python readback.py TRACKING_URI EXPERIMENT_NAME
 
-For every run (oldest first): id, name, status, parent (mlflow.parentRunId), params, tags, the full
-history of every metric as [step, value, timestamp] triples, and every artifact with its size and the
-SHA-256 of the bytes downloaded back from the server.
+The experiment's id, name and tags; for every run (oldest first): id, name, status, parent
+(mlflow.parentRunId), params, tags, the full history of every metric as [step, value, timestamp] triples,
+and every artifact with its size and the SHA-256 of the bytes downloaded back from the server.
 """
 import hashlib
 import json
@@ -43,7 +43,8 @@ def main():
     runs = mlflow.search_runs(experiment_ids=[exp.experiment_id], output_format="list",
                               order_by=["attributes.start_time ASC"], max_results=1000)
     out = {"mlflow_version": mlflow.__version__,
-           "experiment": {"id": exp.experiment_id, "name": exp.name}, "runs": []}
+           "experiment": {"id": exp.experiment_id, "name": exp.name, "tags": dict(sorted(exp.tags.items()))},
+           "runs": []}
     with tempfile.TemporaryDirectory() as tmp:
         for r in runs:
             info, data = r.info, r.data

@@ -1,5 +1,6 @@
 package dev.genlab.core.report;
 
+import dev.genlab.tracking.RemoteLink;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -18,9 +19,11 @@ import java.util.Set;
  * @param axes per paradigm, the short names of its swept parameters (those whose value varies between its
  *     runs, the seed excepted), in first-seen order
  * @param runs the trial runs in plan order, each followed by one row per evaluation variant it has
+ * @param links where the sweep run and its trial runs are on the remote tracking server (MLflow), by local
+ *     run id; empty for a report of local runs only
  */
 public record ReportData(String experimentName, String sweepRunId, double wallSeconds,
-        Map<String, List<String>> axes, List<ReportRun> runs) {
+        Map<String, List<String>> axes, List<ReportRun> runs, Map<String, RemoteLink> links) {
 
     /** Metrics shown first, in this order, when present (the others follow in first-seen order). */
     static final List<String> HEADLINE = List.of("modes_covered", "high_quality_pct", "reverse_kl", "precision",
@@ -33,6 +36,21 @@ public record ReportData(String experimentName, String sweepRunId, double wallSe
         axes.forEach((k, v) -> copy.put(k, List.copyOf(v)));
         axes = Collections.unmodifiableMap(copy);
         runs = List.copyOf(runs);
+        links = Collections.unmodifiableMap(new LinkedHashMap<>(links));
+    }
+
+    /** Report data without remote links. */
+    public ReportData(String experimentName, String sweepRunId, double wallSeconds, Map<String, List<String>> axes,
+            List<ReportRun> runs) {
+        this(experimentName, sweepRunId, wallSeconds, axes, runs, Map.of());
+    }
+
+    /**
+     * @param remote where the runs are on the remote tracking server, by local run id
+     * @return the same data with those links
+     */
+    public ReportData withLinks(Map<String, RemoteLink> remote) {
+        return new ReportData(experimentName, sweepRunId, wallSeconds, axes, runs, remote);
     }
 
     /** @return one group per configuration, in order of first appearance */

@@ -1,5 +1,6 @@
 package dev.genlab.core.report;
 
+import dev.genlab.tracking.RemoteLink;
 import jakarta.inject.Inject;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -253,23 +254,40 @@ public final class SweepReport {
         // Trial time next to wall time: shards and parallel trials make it larger, and a sweep resumed from
         // an edited spec has a short wall time for trials that ran in an earlier sweep.
         double trialSeconds = data.trials().stream().mapToDouble(ReportRun::wallSeconds).sum();
-        return String.format(Locale.ROOT, "%d configuration(s), %d trial run(s), %d finished%s%s; sweep run %s",
+        RemoteLink sweep = sweepLink(data);
+        return String.format(Locale.ROOT, "%d configuration(s), %d trial run(s), %d finished%s%s; sweep run %s%s",
                 groups.size(), data.trials().size(), finished,
                 data.wallSeconds() > 0 ? String.format(Locale.ROOT, ", wall time %.1f s", data.wallSeconds()) : "",
                 trialSeconds > 0 ? String.format(Locale.ROOT, ", trial time %.1f s", trialSeconds) : "",
-                data.sweepRunId());
+                data.sweepRunId(), sweep == null ? "" : " (MLflow run " + sweep.runId() + ")");
+    }
+
+    /** The sweep run's and the experiment's pages on the MLflow server, or null when there are none. */
+    private static RemoteLink sweepLink(ReportData data) {
+        return data.sweepRunId() == null ? null : data.links().get(data.sweepRunId());
     }
 
     private String markdown(ReportData data, List<ConfigGroup> groups, List<Figure> figures) {
         StringBuilder s = new StringBuilder();
         s.append("# Sweep report: ").append(data.experimentName()).append("\n\n");
         s.append(summaryLine(data, groups)).append(". Cells are mean ± sample std over the finished seeds.\n\n");
+        RemoteLink sweep = sweepLink(data);
+        if (sweep != null) {
+            s.append("In MLflow: [the sweep run](").append(sweep.runUrl()).append("), [the experiment's runs](")
+                    .append(sweep.experimentUrl()).append(").\n\n");
+        }
         s.append(table(data)).append('\n');
-        s.append("## Runs\n\n| run | status | seconds | run id | failure |\n|---|---|---|---|---|\n");
+        boolean remote = !data.links().isEmpty();
+        s.append("## Runs\n\n| run | status | seconds | run id |").append(remote ? " MLflow run |" : "")
+                .append(" failure |\n|---|---|---|---|").append(remote ? "---|" : "").append("---|\n");
         for (ReportRun r : data.trials()) {
             s.append("| ").append(r.name().replace("|", "\\|")).append(" | ").append(r.status()).append(" | ")
-                    .append(String.format(Locale.ROOT, "%.1f", r.wallSeconds())).append(" | ").append(r.runId())
-                    .append(" | ").append(r.failure().replace("|", "\\|").replace("\n", " ")).append(" |\n");
+                    .append(String.format(Locale.ROOT, "%.1f", r.wallSeconds())).append(" | ").append(r.runId());
+            if (remote) {
+                RemoteLink l = data.links().get(r.runId());
+                s.append(" | ").append(l == null ? "-" : "[" + l.runId() + "](" + l.runUrl() + ")");
+            }
+            s.append(" | ").append(r.failure().replace("|", "\\|").replace("\n", " ")).append(" |\n");
         }
         s.append('\n');
         String section = null;
@@ -297,6 +315,11 @@ public final class SweepReport {
                 .append(".samples img{width:300px}\n</style>\n</head>\n<body>\n");
         s.append("<h1>Sweep report: ").append(esc(data.experimentName())).append("</h1>\n<p>")
                 .append(esc(summaryLine(data, groups))).append(". Cells are mean ± sample std over the finished seeds.</p>\n");
+        RemoteLink sweep = sweepLink(data);
+        if (sweep != null) {
+            s.append("<p>In MLflow: ").append(link(sweep.runUrl(), "the sweep run")).append(", ")
+                    .append(link(sweep.experimentUrl(), "the experiment's runs")).append(".</p>\n");
+        }
         s.append("<div class=\"scroll\"><table>\n<thead><tr><th>config</th><th>seeds ok</th>");
         metrics.forEach(m -> s.append("<th>").append(esc(m)).append("</th>"));
         s.append("</tr></thead>\n<tbody>\n");
@@ -310,12 +333,19 @@ public final class SweepReport {
             s.append("</tr>\n");
         }
         s.append("</tbody>\n</table></div>\n");
+        boolean remote = !data.links().isEmpty();
         s.append("<h2>Runs</h2>\n<div class=\"scroll\"><table>\n<thead><tr><th>run</th><th>status</th><th>seconds</th>")
-                .append("<th>run id</th><th>failure</th></tr></thead>\n<tbody>\n");
+                .append("<th>run id</th>").append(remote ? "<th>MLflow run</th>" : "")
+                .append("<th>failure</th></tr></thead>\n<tbody>\n");
         for (ReportRun r : data.trials()) {
             s.append("<tr><td>").append(esc(r.name())).append("</td><td>").append(r.status()).append("</td><td>")
                     .append(String.format(Locale.ROOT, "%.1f", r.wallSeconds())).append("</td><td>").append(esc(r.runId()))
-                    .append("</td><td>").append(esc(r.failure())).append("</td></tr>\n");
+                    .append("</td>");
+            if (remote) {
+                RemoteLink l = data.links().get(r.runId());
+                s.append("<td>").append(l == null ? "-" : link(l.runUrl(), l.runId())).append("</td>");
+            }
+            s.append("<td>").append(esc(r.failure())).append("</td></tr>\n");
         }
         s.append("</tbody>\n</table></div>\n");
         String section = null;
@@ -337,6 +367,11 @@ public final class SweepReport {
         }
         s.append("</body>\n</html>\n");
         return s.toString();
+    }
+
+    /** A link that opens outside the frame MLflow shows the report in. */
+    private static String link(String url, String text) {
+        return "<a href=\"" + esc(url) + "\" target=\"_blank\" rel=\"noopener\">" + esc(text) + "</a>";
     }
 
     private static String esc(String text) {

@@ -2,6 +2,7 @@ package dev.genlab.core.report;
 
 import dev.genlab.core.run.RunOptions;
 import dev.genlab.core.spec.TrackingSpec;
+import dev.genlab.tracking.RemoteLink;
 import dev.genlab.tracking.Tracker;
 import dev.genlab.tracking.local.LocalRunStore;
 import jakarta.inject.Inject;
@@ -9,6 +10,9 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
 import java.util.stream.Stream;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
@@ -39,17 +43,23 @@ public final class SweepReporter {
     }
 
     /**
-     * @param tracker the sweep's tracker (flushed first, so the local store has every trial)
+     * @param tracker the sweep's tracker (flushed first, so the local store has every trial); when it sends
+     *     runs to a server, the report names each run's id and page there too
      * @param tracking the spec's tracking section (where the local store is)
      * @param options the command-line options (which may move the local store)
      * @param sweepRunId the sweep's parent run
+     * @return the local store's copy of the HTML report, or empty if no report could be made
      */
-    public void publish(Tracker tracker, TrackingSpec tracking, RunOptions options, String sweepRunId) {
+    public Optional<Path> publish(Tracker tracker, TrackingSpec tracking, RunOptions options, String sweepRunId) {
         Path root = options.runStore() != null ? options.runStore() : Path.of(tracking.localDir());
         Path dir = null;
         try {
             tracker.flush();
-            ReportData data = loader.load(new LocalRunStore(root), sweepRunId);
+            ReportData loaded = loader.load(new LocalRunStore(root), sweepRunId);
+            Map<String, RemoteLink> links = new LinkedHashMap<>();
+            tracker.remoteLink(sweepRunId).ifPresent(l -> links.put(sweepRunId, l));
+            loaded.trials().forEach(r -> tracker.remoteLink(r.runId()).ifPresent(l -> links.put(r.runId(), l)));
+            ReportData data = loaded.withLinks(links);
             dir = Files.createTempDirectory("genlab-report-");
             SweepReport.Written files = report.write(data, dir);
             tracker.logArtifact(sweepRunId, files.html(), ARTIFACT_DIR);
@@ -58,8 +68,12 @@ public final class SweepReporter {
                 tracker.logArtifact(sweepRunId, image, ARTIFACT_DIR + "/" + SweepReport.PLOTS);
             }
             LOG.debug("sweep report: {}/{} in the artifacts of run {}", ARTIFACT_DIR, SweepReport.HTML, sweepRunId);
+            return tracker.runDirectory(sweepRunId)
+                    .map(d -> d.resolve("artifacts").resolve(ARTIFACT_DIR).resolve(SweepReport.HTML))
+                    .filter(Files::isRegularFile);
         } catch (RuntimeException | IOException e) {
             LOG.warn("could not write the sweep report: {}", e.toString(), e);
+            return Optional.empty();
         } finally {
             deleteQuietly(dir);
         }

@@ -21,7 +21,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
+import org.apache.logging.log4j.Level;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 
@@ -37,9 +40,19 @@ final class Evaluator {
     private static final Pattern FIGURE_NAME = Pattern.compile("[A-Za-z0-9_-]+");
 
     private final PluginRegistry registry;
+    /**
+     * "metric / paradigm / dataset" combinations already reported as not applicable in this sweep: the
+     * first report is INFO, repeats (every trial and evaluation of the same paradigm) DEBUG.
+     */
+    private final Set<String> notApplicable = ConcurrentHashMap.newKeySet();
 
     Evaluator(PluginRegistry registry) {
         this.registry = registry;
+    }
+
+    /** Starts a new sweep: a metric that does not apply is reported once more per paradigm. */
+    void newSweep() {
+        notApplicable.clear();
     }
 
     /**
@@ -60,7 +73,7 @@ final class Evaluator {
             Map<String, List<Double>> history = new LinkedHashMap<>(training.history());
             EvalInput input = new EvalInput(dataset, reference, main.samples(), main.seconds(), history,
                     training.stepSeconds(), parameterCounts, scope, heldOut, paradigm);
-            Map<String, Double> metrics = metrics(spec, input);
+            Map<String, Double> metrics = metrics(spec, input, trial.paradigm());
             Map<String, Evaluation.Figure> figures = new LinkedHashMap<>();
             Optional<Diagnostics> diagnostics = paradigm.capability(Diagnostics.class);
             if (diagnostics.isPresent() && heldOut != null) {
@@ -86,9 +99,10 @@ final class Evaluator {
         return new Drawn(samples, (System.nanoTime() - t0) / 1e9, host);
     }
 
-    private Map<String, Double> metrics(EvaluateSpec spec, EvalInput input) {
+    /** @param paradigm the paradigm's name in the spec (null for a variant) */
+    private Map<String, Double> metrics(EvaluateSpec spec, EvalInput input, String paradigm) {
         Map<String, Double> metrics = new LinkedHashMap<>();
-        for (MetricProvider metric : selected(spec, input)) {
+        for (MetricProvider metric : selected(spec, input, paradigm)) {
             try (NDManager metricScope = input.manager().newSubManager()) {
                 EvalInput scoped = new EvalInput(input.dataset(), input.reference(), input.samples(),
                         input.samplingSeconds(), input.lossHistory(), input.stepSeconds(), input.parameterCounts(),
@@ -172,7 +186,7 @@ final class Evaluator {
             drawn.samples().data().attach(local);
             EvalInput input = new EvalInput(dataset, reference, drawn.samples(), drawn.seconds(), null, 0,
                     null, local, null, null);
-            return Optional.of(new Evaluation.Variant(metrics(spec, input), drawn.host()));
+            return Optional.of(new Evaluation.Variant(metrics(spec, input, null), drawn.host()));
         } catch (RuntimeException e) {
             LOG.error("evaluation variant '{}' failed and is skipped: {}", name, TrainingLoop.describe(e));
             return Optional.empty();
@@ -193,7 +207,7 @@ final class Evaluator {
         return new SampleRequest(n, labels, null, null, options);
     }
 
-    private List<MetricProvider> selected(EvaluateSpec spec, EvalInput input) {
+    private List<MetricProvider> selected(EvaluateSpec spec, EvalInput input, String paradigm) {
         List<MetricProvider> chosen = new ArrayList<>();
         if (spec.metrics().isEmpty()) {
             for (MetricProvider m : registry.metrics()) {
@@ -209,8 +223,11 @@ final class Evaluator {
             if (m.appliesTo(input)) {
                 chosen.add(m);
             } else if (input.paradigm() != null) { // variants skip training-side metrics on purpose
-                LOG.warn("metric '{}' does not apply to this trial (dataset '{}') and is skipped", name,
-                        input.dataset().name());
+                // Expected in a sweep over paradigms (a GAN has no likelihood): said once per paradigm.
+                boolean first = notApplicable.add(name + " / " + paradigm + " / " + input.dataset().name());
+                LOG.log(first ? Level.INFO : Level.DEBUG, "metric '{}' does not apply to paradigm '{}' on dataset "
+                        + "'{}' and is skipped{}", name, paradigm, input.dataset().name(),
+                        first ? " (said once per sweep)" : "");
             }
         }
         return chosen;

@@ -1,6 +1,10 @@
 package dev.genlab.core.run;
 
+import dev.genlab.tracking.RemoteLink;
+import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 
 /**
  * The outcome of a whole sweep.
@@ -9,16 +13,34 @@ import java.util.List;
  * @param parentRunId the sweep's parent run
  * @param trials one result per trial, in plan order
  * @param wallSeconds total wall time
+ * @param report the local copy of the sweep's HTML report, or null if none was written by this process
+ * @param links where the sweep's runs are on the remote tracking server (MLflow), by local run id; empty
+ *     when tracking locally only (or for runs the server does not have yet)
  */
-public record SweepResult(String experimentName, String parentRunId, List<TrialResult> trials, double wallSeconds) {
+public record SweepResult(String experimentName, String parentRunId, List<TrialResult> trials, double wallSeconds,
+        Path report, Map<String, RemoteLink> links) {
 
-    /** Copies the list. */
+    /** Copies the collections. */
     public SweepResult {
         trials = List.copyOf(trials);
+        links = Map.copyOf(links);
+    }
+
+    /** A result without a report or remote links. */
+    public SweepResult(String experimentName, String parentRunId, List<TrialResult> trials, double wallSeconds) {
+        this(experimentName, parentRunId, trials, wallSeconds, null, Map.of());
     }
 
     /** @return the number of trials that did not finish */
     public long failures() {
         return trials.stream().filter(t -> t.status() != dev.genlab.tracking.RunStatus.FINISHED).count();
+    }
+
+    /**
+     * @param runId a local run id of this sweep
+     * @return where the run is on the remote tracking server, if it is there
+     */
+    public Optional<RemoteLink> link(String runId) {
+        return Optional.ofNullable(links.get(runId));
     }
 }

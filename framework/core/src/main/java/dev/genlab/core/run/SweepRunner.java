@@ -13,6 +13,7 @@ import dev.genlab.core.spec.SpecWriter;
 import dev.genlab.core.spec.TrackingSpec;
 import dev.genlab.core.sweep.SweepPlanner;
 import dev.genlab.core.sweep.Trial;
+import dev.genlab.tracking.RemoteLink;
 import dev.genlab.tracking.RunStatus;
 import dev.genlab.tracking.Tracker;
 import jakarta.inject.Inject;
@@ -87,6 +88,7 @@ public final class SweepRunner {
      */
     public SweepResult run(ExperimentSpec spec, List<Trial> trials) {
         long start = System.nanoTime();
+        trialRunner.newSweep();
         String experimentName = spec.tracking().experiment() != null ? spec.tracking().experiment() : spec.name();
         // Every record of the sweep passes the redacting view: the spec's secret values never reach a store.
         try (Tracker tracker = RedactingTracker.wrap(trackers.open(spec.tracking(), options), spec.secrets());
@@ -143,9 +145,8 @@ public final class SweepRunner {
                 }
                 return whole.get();
             }
-            SweepResult result = new SweepResult(experimentName, parentId, results, (System.nanoTime() - start) / 1e9);
-            logSummary(tracker, parentId, result);
-            reporter.publish(tracker, spec.tracking(), options, parentId);
+            SweepResult result = summarise(tracker, new SweepResult(experimentName, parentId, results,
+                    (System.nanoTime() - start) / 1e9), spec.tracking());
             tracker.endRun(parentId, cancellation.requested() ? RunStatus.KILLED
                     : result.failures() == 0 ? RunStatus.FINISHED : RunStatus.FAILED);
             return result;
@@ -170,9 +171,8 @@ public final class SweepRunner {
                     + "so the last process to finish will summarise the sweep", mine.size());
             return Optional.empty();
         }
-        SweepResult result = new SweepResult(experimentName, parentId, all.get(), (System.nanoTime() - start) / 1e9);
-        logSummary(tracker, parentId, result);
-        reporter.publish(tracker, tracking, options, parentId);
+        SweepResult result = summarise(tracker, new SweepResult(experimentName, parentId, all.get(),
+                (System.nanoTime() - start) / 1e9), tracking);
         tracker.endRun(parentId, result.failures() == 0 ? RunStatus.FINISHED : RunStatus.FAILED);
         return Optional.of(result);
     }
@@ -191,6 +191,28 @@ public final class SweepRunner {
         tracker.endRun(runId, RunStatus.FAILED);
         LOG.error("trial {} failed: {}", trial.runName(), reason);
         return new TrialResult(trial, runId, RunStatus.FAILED, reason, Map.of(), Map.of(), 0);
+    }
+
+    /**
+     * Logs the summary and the report to the sweep's parent run; returns the result with the report's local
+     * path and, when tracking to a server, where each run is there (the runs are sent first, so that the
+     * summary and the report can name them).
+     */
+    private SweepResult summarise(Tracker tracker, SweepResult result, TrackingSpec tracking) {
+        tracker.flush();
+        Map<String, RemoteLink> links = new LinkedHashMap<>();
+        tracker.remoteLink(result.parentRunId()).ifPresent(l -> links.put(result.parentRunId(), l));
+        for (TrialResult t : result.trials()) {
+            if (t.runId() != null) {
+                tracker.remoteLink(t.runId()).ifPresent(l -> links.put(t.runId(), l));
+            }
+        }
+        SweepResult linked = new SweepResult(result.experimentName(), result.parentRunId(), result.trials(),
+                result.wallSeconds(), null, links);
+        logSummary(tracker, result.parentRunId(), linked);
+        Optional<Path> report = reporter.publish(tracker, tracking, options, result.parentRunId());
+        return new SweepResult(result.experimentName(), result.parentRunId(), result.trials(), result.wallSeconds(),
+                report.orElse(null), links);
     }
 
     private void logSummary(Tracker tracker, String parentId, SweepResult result) {

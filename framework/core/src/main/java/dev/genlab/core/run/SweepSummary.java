@@ -4,14 +4,17 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.genlab.core.sweep.Trial;
+import dev.genlab.tracking.RemoteLink;
 import dev.genlab.tracking.RunStatus;
 import jakarta.inject.Inject;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
 
@@ -67,7 +70,10 @@ public final class SweepSummary {
 
     /**
      * @param result a sweep result
-     * @return the plain-text table printed after a run
+     * @return what {@code genlab run} prints at the end: the headline table, a line per trial that did not
+     *     finish, {@code report: <path>} (the local copy of the sweep's report, when one was written), when
+     *     the runs went to MLflow {@code MLflow experiment: <runs table>}, and a last line with the counts,
+     *     the experiment and the sweep run's local id (and MLflow's id and page)
      */
     public String table(SweepResult result) {
         List<Group> groups = groups(result);
@@ -97,9 +103,14 @@ public final class SweepSummary {
                         .append('\n');
             }
         }
-        out.append(String.format(Locale.ROOT, "%d trial(s), %d failed, %.1fs; experiment '%s', sweep run %s%n",
+        if (result.report() != null) {
+            out.append("report: ").append(shown(result.report())).append('\n');
+        }
+        Optional<RemoteLink> sweep = result.link(result.parentRunId());
+        sweep.ifPresent(l -> out.append("MLflow experiment: ").append(l.experimentUrl()).append('\n'));
+        out.append(String.format(Locale.ROOT, "%d trial(s), %d failed, %.1fs; experiment '%s', sweep run %s%s%n",
                 result.trials().size(), result.failures(), result.wallSeconds(), result.experimentName(),
-                result.parentRunId()));
+                result.parentRunId(), sweep.map(l -> " (MLflow run " + l.runId() + ": " + l.runUrl() + ")").orElse("")));
         return out.toString();
     }
 
@@ -132,11 +143,20 @@ public final class SweepSummary {
         Map<String, Object> root = new LinkedHashMap<>();
         root.put("experiment", result.experimentName());
         root.put("parent_run_id", result.parentRunId());
+        result.link(result.parentRunId()).ifPresent(l -> {
+            root.put("parent_mlflow_run_id", l.runId());
+            root.put("parent_mlflow_url", l.runUrl());
+            root.put("mlflow_experiment_url", l.experimentUrl());
+        });
         root.put("wall_seconds", result.wallSeconds());
         List<Map<String, Object>> trials = new ArrayList<>();
         for (TrialResult r : result.trials()) {
             Map<String, Object> t = new LinkedHashMap<>();
             t.put("run_id", r.runId());
+            result.link(r.runId()).ifPresent(l -> {
+                t.put("mlflow_run_id", l.runId());
+                t.put("mlflow_url", l.runUrl());
+            });
             t.put("run_name", r.trial().runName());
             t.put("trial_hash", r.trial().hash());
             t.put("status", r.status().name());
@@ -208,6 +228,13 @@ public final class SweepSummary {
         HEADLINE.stream().filter(seen::contains).forEach(ordered::add);
         seen.stream().filter(m -> !ordered.contains(m)).forEach(ordered::add);
         return ordered;
+    }
+
+    /** A path as a user would type it: relative when it is under the working directory, else absolute. */
+    static Path shown(Path path) {
+        Path abs = path.toAbsolutePath().normalize();
+        Path cwd = Path.of("").toAbsolutePath().normalize();
+        return abs.startsWith(cwd) && !abs.equals(cwd) ? cwd.relativize(abs) : abs;
     }
 
     private static String cell(double[] s) {

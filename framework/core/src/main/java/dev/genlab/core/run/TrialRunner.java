@@ -67,6 +67,11 @@ final class TrialRunner {
         this.cancellation = cancellation;
     }
 
+    /** Starts a new sweep (resets what the evaluator reports once per sweep). */
+    void newSweep() {
+        evaluator.newSweep();
+    }
+
     /**
      * Where a trial is recorded and how it sits in its sweep.
      *
