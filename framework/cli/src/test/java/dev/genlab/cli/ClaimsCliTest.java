@@ -20,6 +20,7 @@ import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -28,6 +29,7 @@ import org.junit.jupiter.api.io.TempDir;
  * checkpoint, a worker stopped with SIGTERM leaves the shared parent to the others, and exactly one
  * summary is logged. Also: a corrupted claim file and impossible shards exit 2 with the fix.
  */
+@Timeout(value = 480, unit = TimeUnit.SECONDS) // a regression in claiming must fail, not hang
 class ClaimsCliTest {
 
     private static final String SPEC = """

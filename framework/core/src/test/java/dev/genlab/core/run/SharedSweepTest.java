@@ -41,6 +41,7 @@ import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -48,6 +49,7 @@ import org.junit.jupiter.api.io.TempDir;
  * through the real runner: trials claimed once, takeover of a dead holder, never of a live one, a stopped
  * worker that leaves the parent to the others, exactly one summary per set of results.
  */
+@Timeout(value = 180, unit = TimeUnit.SECONDS) // a regression in claiming must fail, not hang
 class SharedSweepTest {
 
     private static final String SPEC = """
@@ -313,6 +315,24 @@ class SharedSweepTest {
                 .filter(r -> "1".equals(r.tags().get("genlab.seed"))).findFirst().orElseThrow();
         assertEquals(refSeed1.metrics().get("modes_covered"), taken.latestValue("eval/modes_covered").orElseThrow());
         assertEquals(refSeed1.finalLosses().get("loss"), taken.latestValue("train/loss").orElseThrow());
+    }
+
+    @Test
+    void aWorkerWithParallelSlotsClaimsForEachSlotAndGivesTheNumbersOfOneSlot() throws Exception {
+        Path serial = tmp.resolve("serial");
+        Map<Long, TrialResult> one = worker(serial).trials().stream()
+                .collect(Collectors.toMap(t -> t.trial().seed(), t -> t));
+        Path store = tmp.resolve("store");
+        ExperimentSpec spec = spec();
+        RunOptions options = new RunOptions(true, List.of(), store, 2, true, null);
+        SweepResult two = LocalRunners.create(registry, options, Progress.SILENT, new Cancellation())
+                .run(spec, new SweepPlanner().plan(spec));
+        assertEquals(List.of(0L, 1L, 2L, 3L), two.trials().stream().map(t -> t.trial().seed()).toList());
+        assertEachTrialOnceFinished(store);
+        assertEquals(1, summaries(parent(store)));
+        for (TrialResult t : two.trials()) {
+            assertEquals(one.get(t.trial().seed()).finalLosses(), t.finalLosses(), "seed " + t.trial().seed());
+        }
     }
 
     @Test
