@@ -196,6 +196,14 @@ public final class FileClaims implements Claims, AutoCloseable {
         return Optional.of(claim);
     }
 
+    /**
+     * @param key a claim key
+     * @return the claim this object holds on it (taken and neither released nor lost), or empty
+     */
+    public Optional<Claim> held(String key) {
+        return Optional.ofNullable(held.get(key)).filter(c -> !c.lost() && !c.released());
+    }
+
     @Override
     public boolean stale(Lease lease) {
         if (!lease.held()) {

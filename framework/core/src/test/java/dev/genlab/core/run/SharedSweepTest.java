@@ -336,6 +336,68 @@ class SharedSweepTest {
     }
 
     @Test
+    void aWorkerWhoseClaimIsTakenOverStopsThatTrialWithoutWritingMore() throws Exception {
+        Path store = tmp.resolve("store");
+        ExperimentSpec spec = spec();
+        List<Trial> plan = new SweepPlanner().plan(spec);
+        ClaimSettings quick = new ClaimSettings(java.time.Duration.ofSeconds(5), java.time.Duration.ofMillis(50));
+        ClaimOwner elsewhere = new ClaimOwner("another-host", "", 1, "ticks:1", "far");
+        FileClaims[] taker = new FileClaims[1];
+        long[] current = {-1};
+        // At step 20 of seed 1, a process on another host takes the claim over (as if this worker had looked
+        // gone to it); the hook then waits long enough for this worker's heartbeat to notice.
+        Progress p = hooks(t -> current[0] = t.seed(), s -> {
+            if (current[0] == 1 && s == 20) {
+                Path claimsDir = store.resolve("shared-test").resolve("claims");
+                taker[0] = new FileClaims(claimsDir, elsewhere, ClaimSettings.DEFAULTS, System::currentTimeMillis,
+                        pid -> java.util.Optional.empty());
+                taker[0].acquire(TrialDispatcher.key(plan.get(1)), l -> true).orElseThrow();
+                try {
+                    Thread.sleep(1000);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        });
+        TrackerFactory trackers = (tracking, opts) -> new LocalRunStore(opts.runStore(), quick);
+        RunOptions options = new RunOptions(true, List.of(), store, 1, true, null);
+        SweepRunner runner = new SweepRunner(registry, trackers, options, new dev.genlab.core.report.Plots(),
+                new Provenance(), p, new SweepSummary(), new SweepPlanner(), new dev.genlab.core.spec.SpecWriter(),
+                new Cancellation(), new dev.genlab.core.report.SweepReporter(new dev.genlab.core.report.ReportLoader(),
+                        new dev.genlab.core.report.SweepReport(new dev.genlab.core.report.ReportCharts())));
+        SweepResult r = runner.run(spec, plan);
+
+        assertEquals(List.of(0L, 2L, 3L), r.trials().stream().map(t -> t.trial().seed()).toList(),
+                "the lost trial is not this worker's result");
+        RunRecord lost = children(store).stream().filter(c -> c.tags().get("genlab.seed").equals("1")).findFirst()
+                .orElseThrow();
+        assertEquals(RunStatus.RUNNING, lost.status(), "not ended: it is the new holder's run");
+        assertEquals(0, events(lost, "end", null));
+        assertTrue(lost.latest("train/loss").orElseThrow().step() <= 20, "no step logged after the loss");
+        assertTrue(lost.history("eval/modes_covered").isEmpty(), "not evaluated");
+        assertEquals(0, summaries(parent(store)), "a trial is held elsewhere: no summary");
+        assertEquals(RunStatus.RUNNING, parent(store).status());
+
+        // The new holder gives up on it; a worker resumes it from the checkpoint of step 10: step 20's came
+        // after the takeover, so the old holder skipped it (the checkpoint is the new holder's).
+        Claim held = taker[0].acquire(TrialDispatcher.key(plan.get(1)), l -> false).orElse(null);
+        assertNull(held, "still held by the taker");
+        taker[0].release(takenClaim(taker[0], plan.get(1)), "KILLED");
+        taker[0].close();
+        SweepResult done = worker(store);
+        assertEquals(4, done.trials().size());
+        assertEachTrialOnceFinished(store);
+        RunRecord resumed = new LocalRunStore(store).readRun(lost.id()).orElseThrow();
+        assertEquals("10", resumed.tags().get("genlab.resumed_from_step"));
+        assertEquals(1, summaries(parent(store)));
+    }
+
+    /** The claim a claims object holds on a trial, found through a fresh acquire attempt's bookkeeping. */
+    private static Claim takenClaim(FileClaims claims, Trial trial) {
+        return claims.held(TrialDispatcher.key(trial)).orElseThrow();
+    }
+
+    @Test
     void theSummaryIsWrittenOncePerSetOfResultsAndAgainWhenAResumeChangesThem() throws Exception {
         Path store = tmp.resolve("store");
         System.setProperty(MeanFitProvider.FAIL_SEED, "2");
