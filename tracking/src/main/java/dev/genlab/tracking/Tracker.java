@@ -1,5 +1,6 @@
 package dev.genlab.tracking;
 
+import dev.genlab.tracking.claims.Claims;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -82,6 +83,18 @@ public interface Tracker extends AutoCloseable {
      * @return the run's id and addresses on the server, or empty
      */
     default Optional<RemoteLink> remoteLink(String runId) {
+        return Optional.empty();
+    }
+
+    /**
+     * The claims that processes sharing this tracker's record use to split work (a trial is trained by one
+     * live process at a time): the local run store's claim files. Claims are only as shared as the store is:
+     * processes with separate stores do not see each other's claims.
+     *
+     * @param experimentId from {@link #experiment}
+     * @return the experiment's claims, or empty if this tracker keeps none
+     */
+    default Optional<Claims> claims(String experimentId) {
         return Optional.empty();
     }
 

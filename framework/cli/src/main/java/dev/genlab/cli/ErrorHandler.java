@@ -27,6 +27,10 @@ final class ErrorHandler implements IExecutionExceptionHandler {
             cmd.getErr().println("mlflow: " + mlflow.getMessage());
             return ExitCodes.BAD_INPUT;
         }
+        if (cause instanceof dev.genlab.tracking.claims.ClaimFileException claim) {
+            cmd.getErr().println("genlab: " + claim.getMessage());
+            return ExitCodes.BAD_INPUT;
+        }
         if (cause instanceof UserError user) {
             cmd.getErr().println(user.getMessage());
             return ExitCodes.BAD_INPUT;

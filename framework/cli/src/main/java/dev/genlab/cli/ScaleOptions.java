@@ -1,6 +1,7 @@
 package dev.genlab.cli;
 
 import dev.genlab.core.run.Shard;
+import dev.genlab.tracking.claims.ClaimSettings;
 import java.util.function.Function;
 import picocli.CommandLine.Option;
 
@@ -13,13 +14,16 @@ final class ScaleOptions {
     int parallel;
 
     @Option(names = "--resume",
-            description = "Skip trials that already have a FINISHED run (by trial hash) and continue "
-                    + "unfinished ones in their own run, from their last checkpoint.")
+            description = "Join the sweep as one of any number of workers: skip trials that already have a "
+                    + "FINISHED run (by trial hash), claim the others one at a time in the run store (never one "
+                    + "that another live process holds), and continue unfinished ones from their last checkpoint.")
     boolean resume;
 
-    @Option(names = "--shard", paramLabel = "i/n",
-            description = "Run only part i of n of the plan (i from 0). Default: from SLURM_ARRAY_TASK_ID/"
-                    + "SLURM_ARRAY_TASK_COUNT or JOB_COMPLETION_INDEX (Kubernetes Indexed Job).")
+    @Option(names = "--shard", paramLabel = "i/n|none",
+            description = "Claim trials only from part i of n of the plan (i from 0). Default: from "
+                    + "SLURM_ARRAY_TASK_ID/SLURM_ARRAY_TASK_COUNT or JOB_COMPLETION_INDEX (Kubernetes Indexed "
+                    + "Job). 'none': no static part even under a scheduler; claim from the whole plan (the "
+                    + "workers must share one store).")
     String shard;
 
     @Option(names = "--shards", paramLabel = "N",
@@ -39,6 +43,17 @@ final class ScaleOptions {
             throw new UserError("--shards must be at least 1, got " + shards);
         }
         try {
+            ClaimSettings.fromEnvironment(env);
+        } catch (IllegalArgumentException e) {
+            throw new UserError(e.getMessage());
+        }
+        if (none()) {
+            if (shards != null) {
+                throw new UserError("--shard none disagrees with --shards " + shards + ": drop one of them");
+            }
+            return null;
+        }
+        try {
             if (shard != null) {
                 Shard s = Shard.parse(shard);
                 if (shards != null && shards != s.count()) {
@@ -55,5 +70,10 @@ final class ScaleOptions {
         } catch (IllegalArgumentException e) {
             throw new UserError(e.getMessage());
         }
+    }
+
+    /** @return true for {@code --shard none}: no static part, claim from the whole plan */
+    boolean none() {
+        return shard != null && shard.trim().equalsIgnoreCase("none");
     }
 }

@@ -51,6 +51,7 @@ class ShardedSweepMlflowTest {
                             "parent": r.data.tags.get("mlflow.parentRunId"),
                             "trial": r.data.tags.get("genlab.trial_hash"),
                             "sweep": r.data.tags.get("genlab.sweep_hash"),
+                            "owner": r.data.tags.get("genlab.claim.owner"),
                             "metrics": r.data.metrics})
             print(json.dumps(out))
             """;
@@ -128,6 +129,63 @@ class ShardedSweepMlflowTest {
             System.out.printf("3 shards in %.1f s: %d active runs (1 parent, %d children, %d distinct trials), "
                     + "%d duplicate parent copies trashed, %d shard(s) summarised the sweep%n", seconds,
                     active.size(), children.size(), trials.size(), trashed, summaries);
+        }
+    }
+
+    /**
+     * Workers that share one local store (their claims) and one MLflow server: every trial once on the
+     * server, under one parent, with its claim mirrored as tags, and the sweep summarised once.
+     */
+    @Test
+    void twoWorkersOnASharedStoreRecordEveryTrialOnceOnTheServerWithTheirClaims() throws Exception {
+        String python = MlflowCliTest.venvPython();
+        PythonMlflow mlflow = PythonMlflow.probe(python).orElseThrow();
+        try (MlflowServer server = MlflowServer.start(mlflow, tmp.resolve("server"), 0, Duration.ofSeconds(120))) {
+            Path spec = Files.writeString(tmp.resolve("spec.yaml"), SPEC.replace("steps: 100", "steps: 600"));
+            Path store = tmp.resolve("shared-store");
+            List<Process> workers = new ArrayList<>();
+            List<Path> logs = new ArrayList<>();
+            for (int i = 0; i < 2; i++) {
+                Path log = tmp.resolve("worker-" + i + ".log");
+                logs.add(log);
+                workers.add(ChildJvm.start(log, Map.of(), "run", spec.toString(), "tracking.uri=" + server.uri(),
+                        "--store", store.toString(), "--resume", "--quiet"));
+            }
+            StringBuilder all = new StringBuilder();
+            for (int i = 0; i < 2; i++) {
+                assertTrue(workers.get(i).waitFor(150, TimeUnit.SECONDS), "worker " + i + " did not finish");
+                all.append("\n--- worker ").append(i).append('\n').append(Files.readString(logs.get(i)));
+                assertEquals(0, workers.get(i).exitValue(), all.toString());
+            }
+            JsonNode runs = MlflowCliTest.readBack(python, READ_BACK, server.uri(), "sharded");
+            List<JsonNode> active = new ArrayList<>();
+            runs.forEach(r -> {
+                if ("active".equals(r.path("stage").asText())) {
+                    active.add(r);
+                }
+            });
+            List<JsonNode> parents = active.stream().filter(r -> r.path("parent").isNull()).toList();
+            assertEquals(1, parents.size(), "one parent run: " + runs + all);
+            List<JsonNode> children = active.stream().filter(r -> !r.path("parent").isNull()).toList();
+            assertEquals(6, children.size(), "each of the 6 trials once: " + runs + all);
+            Set<String> trials = new HashSet<>();
+            Set<String> owners = new HashSet<>();
+            for (JsonNode c : children) {
+                trials.add(c.path("trial").asText());
+                owners.add(c.path("owner").asText());
+                assertEquals("FINISHED", c.path("status").asText());
+                assertTrue(c.path("owner").asText().matches(".+ pid \\d+"), c.toString());
+            }
+            assertEquals(6, trials.size());
+            assertEquals("FINISHED", parents.get(0).path("status").asText());
+            assertEquals(6.0, parents.get(0).path("metrics").path("sweep/trials_finished").asDouble());
+            // The shared store's journal of the parent (the write-ahead record of both workers): one summary.
+            dev.genlab.tracking.local.RunRecord parent = new dev.genlab.tracking.local.LocalRunStore(store)
+                    .readRuns("sharded").stream().filter(r -> r.parentRunId() == null).findFirst().orElseThrow();
+            assertEquals(1, Files.readAllLines(parent.directory().resolve("journal.jsonl")).stream()
+                    .filter(l -> l.contains("\"path\":\"summary.json\"")).count(), "one summary" + all);
+            assertEquals(1, parent.history("sweep/trials_finished").size(), "one summary" + all);
+            System.out.printf("2 workers on one store with MLflow: trials by owner %s%n", owners);
         }
     }
 }

@@ -4,6 +4,9 @@ import dev.genlab.tracking.MetricPoint;
 import dev.genlab.tracking.RunStatus;
 import dev.genlab.tracking.RunSummary;
 import dev.genlab.tracking.Tracker;
+import dev.genlab.tracking.claims.ClaimSettings;
+import dev.genlab.tracking.claims.Claims;
+import dev.genlab.tracking.claims.FileClaims;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -80,6 +83,9 @@ public final class LocalRunStore implements Tracker {
     private final Map<String, ExperimentRecord> experimentsById = new HashMap<>();
     /** Journals open for writing, by run id. A handle is removed (and closed) when its run ends. */
     private final ConcurrentHashMap<String, RunHandle> open = new ConcurrentHashMap<>();
+    private final ClaimSettings claimSettings;
+    /** Claims by experiment id, made on first use, closed with the store. */
+    private final ConcurrentHashMap<String, FileClaims> claims = new ConcurrentHashMap<>();
     private volatile boolean closed;
 
     /** A store under {@link #DEFAULT_ROOT}. */
@@ -93,7 +99,18 @@ public final class LocalRunStore implements Tracker {
      * @param root the store's root directory
      */
     public LocalRunStore(Path root) {
+        this(root, ClaimSettings.DEFAULTS);
+    }
+
+    /**
+     * A store under the given root whose claims use the given timing.
+     *
+     * @param root the store's root directory
+     * @param claimSettings heartbeat and time to live of claims taken through {@link #claims}
+     */
+    public LocalRunStore(Path root, ClaimSettings claimSettings) {
         this.root = Objects.requireNonNull(root, "root").toAbsolutePath().normalize();
+        this.claimSettings = Objects.requireNonNull(claimSettings, "claimSettings");
     }
 
     /** @return the store's root directory (absolute) */
@@ -157,6 +174,19 @@ public final class LocalRunStore implements Tracker {
     public Optional<Path> runDirectory(String runId) {
         RunHandle h = open.get(runId);
         return h != null ? Optional.of(h.dir) : findRunDir(runId);
+    }
+
+    /**
+     * The experiment's claim files, {@code <experiment>/claims/} (see {@link FileClaims}), one
+     * {@link FileClaims} per experiment and store instance (so two instances in one process are two owners).
+     */
+    @Override
+    public Optional<Claims> claims(String experimentId) {
+        ensureOpen();
+        ExperimentRecord exp = experimentById(experimentId).orElseThrow(
+                () -> new IllegalArgumentException("unknown experiment id " + experimentId + " in " + root));
+        return Optional.of(claims.computeIfAbsent(experimentId,
+                id -> new FileClaims(exp.directory().resolve(FileClaims.DIR), claimSettings)));
     }
 
     @Override
@@ -315,6 +345,7 @@ public final class LocalRunStore implements Tracker {
     @Override
     public void close() {
         closed = true;
+        claims.values().forEach(FileClaims::close);
         IOException failure = null;
         for (Map.Entry<String, RunHandle> e : open.entrySet()) {
             RunHandle h = e.getValue();

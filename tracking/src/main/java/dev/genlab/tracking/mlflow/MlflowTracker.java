@@ -6,6 +6,7 @@ import dev.genlab.tracking.RunStatus;
 import dev.genlab.tracking.RunSummary;
 import dev.genlab.tracking.Tracker;
 import dev.genlab.tracking.local.ExperimentRecord;
+import dev.genlab.tracking.claims.Claims;
 import dev.genlab.tracking.local.LocalRunStore;
 import dev.genlab.tracking.local.RunRecord;
 import java.nio.file.Path;
@@ -260,6 +261,12 @@ public final class MlflowTracker implements Tracker {
     @Override
     public Optional<Path> runDirectory(String runId) {
         return local.runDirectory(runId);
+    }
+
+    /** The local store's claims: MLflow has no atomic create, so claims live in the (shared) store. */
+    @Override
+    public Optional<Claims> claims(String experimentId) {
+        return local.claims(experimentId);
     }
 
     @Override

@@ -5,6 +5,7 @@ import dev.genlab.core.run.RunOptions;
 import dev.genlab.core.run.TrackerFactory;
 import dev.genlab.core.spec.TrackingSpec;
 import dev.genlab.tracking.Tracker;
+import dev.genlab.tracking.claims.ClaimSettings;
 import dev.genlab.tracking.local.LocalRunStore;
 import dev.genlab.tracking.mlflow.MlflowOptions;
 import dev.genlab.tracking.mlflow.MlflowSettings;
@@ -40,12 +41,13 @@ public final class TrackingModule extends AbstractModule {
         Path root = options.runStore() != null ? options.runStore() : Path.of(spec.localDir());
         boolean inSpec = spec.uri() != null && !spec.uri().isBlank();
         String fromEnv = env.apply(MlflowSettings.ENV_URI);
+        ClaimSettings claims = ClaimSettings.fromEnvironment(env);
         if (!inSpec && (fromEnv == null || fromEnv.isBlank())) {
-            return new LocalRunStore(root);
+            return new LocalRunStore(root, claims);
         }
         // Bad URIs and refused credentials fail here, before any training (MlflowTrackingException); the
         // message names where the URI came from (the spec or MLFLOW_TRACKING_URI).
         MlflowSettings settings = MlflowSettings.resolve(inSpec ? spec.uri() : null, env);
-        return MlflowTracker.open(settings, new LocalRunStore(root), MlflowOptions.DEFAULTS, env);
+        return MlflowTracker.open(settings, new LocalRunStore(root, claims), MlflowOptions.DEFAULTS, env);
     }
 }

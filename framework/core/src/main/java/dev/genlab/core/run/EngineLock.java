@@ -14,6 +14,9 @@ import java.util.function.Supplier;
  */
 final class EngineLock {
 
+    /** The lock of this process: every sweep runner of the process shares it, as they share the engine. */
+    static final EngineLock PROCESS = new EngineLock();
+
     private final ReentrantLock lock = new ReentrantLock(true);
     /** Threads whose engine-side state was set up (see {@link #prepareThread}). */
     private final ThreadLocal<Boolean> prepared = ThreadLocal.withInitial(() -> false);

@@ -59,6 +59,34 @@ final class ParallelTrials {
         }
     }
 
+    /**
+     * Runs {@code workers} copies of a worker loop at once (on this thread alone for one) and waits for all.
+     *
+     * @param workers how many
+     * @param worker the loop; it handles its own errors
+     */
+    static void workers(int workers, Runnable worker) {
+        if (workers <= 1) {
+            worker.run();
+            return;
+        }
+        List<Thread> threads = new ArrayList<>(workers);
+        for (int i = 0; i < workers; i++) {
+            Thread t = new Thread(worker, "genlab-worker-" + (i + 1));
+            t.setDaemon(true); // a stuck plugin must not keep the JVM alive after the sweep gave up on it
+            threads.add(t);
+            t.start();
+        }
+        for (Thread t : threads) {
+            try {
+                t.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while waiting for workers", e);
+            }
+        }
+    }
+
     private static <R> R await(Future<R> f) {
         try {
             return f.get();

@@ -76,6 +76,16 @@ final class RedactingTracker implements Tracker {
     }
 
     @Override
+    public Optional<dev.genlab.tracking.RemoteLink> remoteLink(String runId) {
+        return delegate.remoteLink(runId);
+    }
+
+    @Override
+    public Optional<dev.genlab.tracking.claims.Claims> claims(String experimentId) {
+        return delegate.claims(experimentId);
+    }
+
+    @Override
     public void logParams(String runId, Map<String, String> params) {
         delegate.logParams(runId, secrets.redactStrings(params));
     }

@@ -97,16 +97,33 @@ final class SweepLedger {
                 all.add(mine);
                 continue;
             }
-            List<RunSummary> runs = tracker.runsTagged(experimentId, TRIAL_HASH_TAG, t.hash());
-            Optional<RunSummary> ended = runs.stream().filter(r -> r.status() == RunStatus.FINISHED).findFirst()
-                    .or(() -> runs.stream().filter(r -> r.status() == RunStatus.FAILED)
-                            .max(Comparator.comparing(RunSummary::runId)));
+            Optional<RunSummary> ended = endedRun(t);
             if (ended.isEmpty()) {
                 return Optional.empty();
             }
             all.add(fromRecord(t, ended.get()));
         }
         return Optional.of(all);
+    }
+
+    /**
+     * @param plan trials
+     * @return those of them that ended (FINISHED or FAILED) in any process, rebuilt from their runs, in order
+     */
+    List<TrialResult> ended(List<Trial> plan) {
+        List<TrialResult> out = new ArrayList<>();
+        for (Trial t : plan) {
+            endedRun(t).ifPresent(r -> out.add(fromRecord(t, r)));
+        }
+        return out;
+    }
+
+    /** The run that stands for a trial's end: its first FINISHED run, else its FAILED run with the greatest id. */
+    private Optional<RunSummary> endedRun(Trial t) {
+        List<RunSummary> runs = tracker.runsTagged(experimentId, TRIAL_HASH_TAG, t.hash());
+        return runs.stream().filter(r -> r.status() == RunStatus.FINISHED).findFirst()
+                .or(() -> runs.stream().filter(r -> r.status() == RunStatus.FAILED)
+                        .max(Comparator.comparing(RunSummary::runId)));
     }
 
     /** A trial result rebuilt from its recorded run: {@code eval/*} metrics and the last {@code train/*} losses. */

@@ -16,6 +16,9 @@ import dev.genlab.core.sweep.Trial;
 import dev.genlab.tracking.RemoteLink;
 import dev.genlab.tracking.RunStatus;
 import dev.genlab.tracking.Tracker;
+import dev.genlab.tracking.claims.Claim;
+import dev.genlab.tracking.claims.ClaimOwner;
+import dev.genlab.tracking.claims.Claims;
 import jakarta.inject.Inject;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -23,13 +26,15 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.util.HashMap;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicReference;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 
@@ -40,6 +45,13 @@ import org.apache.logging.log4j.Logger;
 public final class SweepRunner {
 
     private static final Logger LOG = LogManager.getLogger(SweepRunner.class);
+
+    /** Claim group of the live workers of a sweep (plus the sweep hash). */
+    static final String WORKERS_PREFIX = "workers-";
+    /** Claim key of a sweep's summary (plus the sweep hash and the results digest). */
+    static final String SUMMARY_PREFIX = "summary-";
+    /** The outcome a summary claim is released with once the summary is logged and the parent ended. */
+    static final String SUMMARY_WRITTEN = "WRITTEN";
 
     private final PluginRegistry registry;
     private final TrackerFactory trackers;
@@ -71,7 +83,7 @@ public final class SweepRunner {
         this.registry = registry;
         this.trackers = trackers;
         this.options = options;
-        this.trialRunner = new TrialRunner(registry, plots, provenance, progress, new EngineLock(), cancellation);
+        this.trialRunner = new TrialRunner(registry, plots, provenance, progress, EngineLock.PROCESS, cancellation);
         this.summary = summary;
         this.planner = planner;
         this.specWriter = specWriter;
@@ -80,13 +92,27 @@ public final class SweepRunner {
     }
 
     /**
-     * Runs every trial of the plan.
+     * Runs every trial of the plan: the whole plan in this process, or, when this process is one worker of a
+     * shared sweep ({@code --resume}, {@code --shard}), the trials it claims in plan order.
      *
      * @param spec the validated spec
      * @param trials the plan from the sweep planner
      * @return per-trial results, in plan order
      */
     public SweepResult run(ExperimentSpec spec, List<Trial> trials) {
+        return run(spec, trials, TrialSource.planOrder(options.shard()));
+    }
+
+    /**
+     * Runs a sweep whose trials a {@link TrialSource} hands out (only a shared sweep asks it; a sweep of its
+     * own runs the plan in order).
+     *
+     * @param spec the validated spec
+     * @param trials the plan
+     * @param source decides which trial this process claims next
+     * @return per-trial results, in plan order: the whole sweep's when it is complete, else this process's
+     */
+    public SweepResult run(ExperimentSpec spec, List<Trial> trials, TrialSource source) {
         long start = System.nanoTime();
         trialRunner.newSweep();
         String experimentName = spec.tracking().experiment() != null ? spec.tracking().experiment() : spec.name();
@@ -103,78 +129,234 @@ public final class SweepRunner {
             }
             parentTags.put("mlflow.note.content", "Sweep of " + trials.size() + " trial(s) from "
                     + (spec.source() == null ? "a spec" : spec.source().getFileName()));
-            SweepLedger ledger = options.ledger() ? new SweepLedger(tracker, experimentId) : null;
-            String parentId = ledger == null
-                    ? tracker.startRun(experimentId, spec.name() + " sweep", null, parentTags)
-                    : ledger.parent(sweepHash(trials), spec.name() + " sweep", parentTags);
-            List<Trial> mine = options.shard() == null ? trials : options.shard().select(trials);
-            if (options.shard() != null) {
-                LOG.info("shard {}: {} of the sweep's {} trial(s)", options.shard(), mine.size(), trials.size());
-            }
-            Map<DatasetSpec, LoadedData> datasets = new ConcurrentHashMap<>();
-            List<TrialResult> results = ParallelTrials.run(options.parallel(), mine, cancellation, (i, trial) -> {
-                TrialRunner.Context ctx = new TrialRunner.Context(tracker, experimentId, parentId, i + 1,
-                        mine.size(), null);
-                if (ledger != null) {
-                    SweepLedger.Decision decision = ledger.decide(trial);
-                    if (decision instanceof SweepLedger.Skip skip) {
-                        LOG.info("[trial {}/{}] {} already FINISHED (run {}): skipped", i + 1, mine.size(),
-                                trial.runName(), skip.run().runId());
-                        return SweepLedger.fromRecord(trial, skip.run());
-                    }
-                    if (decision instanceof SweepLedger.Resume resume) {
-                        ctx = new TrialRunner.Context(tracker, experimentId, parentId, i + 1, mine.size(),
-                                resume.runId());
-                    }
-                }
-                LoadedData data;
-                try {
-                    data = datasets.computeIfAbsent(trial.dataset(), ds -> load(ds, spec.seed(), dataManager));
-                } catch (RuntimeException e) {
-                    return failedBeforeStart(ctx, trial, "dataset '" + trial.dataset().name()
-                            + "' failed to load: " + TrainingLoop.describe(e));
-                }
-                String trialSpec = specWriter.toYaml(planner.trialSpec(spec, trial));
-                return trialRunner.run(ctx, trial, trialSpec, data);
-            });
-            if (ledger != null && !cancellation.requested()) {
-                Optional<SweepResult> whole = finishShared(tracker, ledger, trials, parentId, results, experimentName,
-                        start, spec.tracking());
-                if (whole.isEmpty()) {
-                    return new SweepResult(experimentName, parentId, results, (System.nanoTime() - start) / 1e9);
-                }
-                return whole.get();
-            }
-            SweepResult result = summarise(tracker, new SweepResult(experimentName, parentId, results,
-                    (System.nanoTime() - start) / 1e9), spec.tracking());
-            tracker.endRun(parentId, cancellation.requested() ? RunStatus.KILLED
-                    : result.failures() == 0 ? RunStatus.FINISHED : RunStatus.FAILED);
+            Sweep sweep = new Sweep(spec, trials, tracker, experimentName, experimentId, dataManager,
+                    new ConcurrentHashMap<>(), start);
+            return options.ledger() ? runShared(sweep, parentTags, source) : runAlone(sweep, parentTags);
+        }
+    }
+
+    /** What every trial of one sweep run shares. */
+    private record Sweep(ExperimentSpec spec, List<Trial> plan, Tracker tracker, String experimentName,
+            String experimentId, NDManager dataManager, Map<DatasetSpec, LoadedData> datasets, long startNanos) {
+
+        double seconds() {
+            return (System.nanoTime() - startNanos) / 1e9;
+        }
+    }
+
+    /** A sweep of its own: a new parent run, every trial of the plan, no claims. */
+    private SweepResult runAlone(Sweep sweep, Map<String, String> parentTags) {
+        Tracker tracker = sweep.tracker();
+        String parentId = tracker.startRun(sweep.experimentId(), sweep.spec().name() + " sweep", null, parentTags);
+        List<Trial> plan = sweep.plan();
+        List<TrialResult> results = ParallelTrials.run(options.parallel(), plan, cancellation, (i, trial) ->
+                train(sweep, new TrialRunner.Context(tracker, sweep.experimentId(), parentId, i + 1, plan.size()),
+                        trial));
+        SweepResult result = new SweepResult(sweep.experimentName(), parentId, results, sweep.seconds());
+        if (cancellation.requested()) {
+            // No summary of part of a sweep: `--resume` completes the sweep and summarises all of it.
+            tracker.endRun(parentId, RunStatus.KILLED);
+            LOG.info("sweep stopped: parent run {} ended KILLED without a summary; --resume completes it", parentId);
             return result;
+        }
+        SweepResult summarised = publishSummary(tracker, result, sweep.spec().tracking());
+        tracker.endRun(parentId, result.failures() == 0 ? RunStatus.FINISHED : RunStatus.FAILED);
+        return summarised;
+    }
+
+    /**
+     * One worker of a sweep that several processes may share (and that earlier processes may have begun):
+     * the parent run is found or created by sweep hash; trials are claimed in the store one at a time, so
+     * no trial is trained by two live processes; the process that ends the last trial claims the summary
+     * of that set of results and ends the parent. A worker that is stopped (SIGTERM) or fails ends neither
+     * the parent nor logs a summary, unless it is the last live worker of the sweep, which ends the parent
+     * KILLED (still without a summary).
+     */
+    private SweepResult runShared(Sweep sweep, Map<String, String> parentTags, TrialSource source) {
+        Tracker tracker = sweep.tracker();
+        List<Trial> plan = sweep.plan();
+        String hash = sweepHash(plan);
+        SweepLedger ledger = new SweepLedger(tracker, sweep.experimentId());
+        String parentId = ledger.parent(hash, sweep.spec().name() + " sweep", parentTags);
+        Claims claims = tracker.claims(sweep.experimentId()).orElseThrow(() -> new IllegalStateException(
+                "the tracker keeps no claims, which a shared sweep (--resume, --shard) needs"));
+        if (options.shard() != null) {
+            LOG.info("shard {}: {} of the sweep's {} trial(s)", options.shard(),
+                    options.shard().select(plan).size(), plan.size());
+        }
+        String group = WORKERS_PREFIX + hash;
+        claims.join(group);
+        boolean member = true;
+        try {
+            TrialDispatcher dispatcher = new TrialDispatcher(claims, ledger, source, plan, System.currentTimeMillis());
+            List<TrialResult> ran = Collections.synchronizedList(new ArrayList<>());
+            AtomicReference<Throwable> failure = new AtomicReference<>();
+            ParallelTrials.workers(options.parallel(), () -> work(sweep, parentId, dispatcher, ran, failure));
+            if (failure.get() != null) {
+                LOG.error("this worker stops on an error; the sweep's parent run is left to the other workers "
+                        + "(or a later --resume)");
+                throw rethrow(failure.get());
+            }
+            Map<String, TrialResult> known = new LinkedHashMap<>();
+            dispatcher.seenEnded().forEach(r -> known.put(r.trial().hash(), r));
+            ran.forEach(r -> known.put(r.trial().hash(), r));
+            List<TrialResult> mine = inPlanOrder(plan, known);
+            if (cancellation.requested()) {
+                claims.leave(group);
+                member = false;
+                List<ClaimOwner> others = claims.otherLiveMembers(group);
+                if (others.isEmpty()) {
+                    tracker.endRun(parentId, RunStatus.KILLED);
+                    LOG.info("sweep stopped: no other worker is left, so parent run {} ended KILLED, without a "
+                            + "summary; --resume completes it", parentId);
+                } else {
+                    LOG.info("this worker stopped; {} other worker(s) of the sweep go on and will end parent "
+                            + "run {}", others.size(), parentId);
+                }
+                return new SweepResult(sweep.experimentName(), parentId, mine, sweep.seconds());
+            }
+            // Our runs ended and our claims were released before this look, so of the workers that end the
+            // last trials, the last to look sees all of them ended.
+            tracker.flush();
+            Optional<List<TrialResult>> all = dispatcher.anyHeldElsewhere() ? Optional.empty()
+                    : ledger.complete(plan, known);
+            if (all.isEmpty()) {
+                LOG.info("this worker is done; other trials of the sweep are not ended yet (held by other "
+                        + "workers, or left for them), so whoever ends the last one summarises the sweep");
+                return new SweepResult(sweep.experimentName(), parentId, mine, sweep.seconds());
+            }
+            SweepResult whole = new SweepResult(sweep.experimentName(), parentId, all.get(), sweep.seconds());
+            return summarise(sweep, claims, hash, whole);
+        } finally {
+            if (member) {
+                claims.leave(group);
+            }
+        }
+    }
+
+    /** One worker thread: claims and trains trials until none is left, the sweep stops, or an error. */
+    private void work(Sweep sweep, String parentId, TrialDispatcher dispatcher, List<TrialResult> ran,
+            AtomicReference<Throwable> failure) {
+        while (!cancellation.requested() && failure.get() == null) {
+            Optional<TrialDispatcher.Assignment> next;
+            try {
+                next = dispatcher.next();
+            } catch (RuntimeException e) {
+                failure.compareAndSet(null, e);
+                return;
+            }
+            if (next.isEmpty()) {
+                return;
+            }
+            TrialDispatcher.Assignment a = next.get();
+            Claim claim = a.claim();
+            RunStatus outcome = RunStatus.KILLED;
+            try {
+                if (cancellation.requested()) {
+                    return;
+                }
+                TrialRunner.Context ctx = new TrialRunner.Context(sweep.tracker(), sweep.experimentId(), parentId,
+                        a.position(), sweep.plan().size(), a.resumeRunId(), claim::lost, claimTags(claim));
+                TrialResult r = train(sweep, ctx, a.trial());
+                if (!claim.lost()) {
+                    ran.add(r);
+                    outcome = r.status();
+                }
+            } catch (RuntimeException | Error e) {
+                failure.compareAndSet(null, e);
+                return;
+            } finally {
+                dispatcher.done(a, outcome);
+            }
         }
     }
 
     /**
-     * Ends a sweep that several processes (shards, or a resumed run) share: the process that finds every
-     * trial of the plan ended logs the sweep-level summary over all of them and ends the parent. Each
-     * process first flushes its own records, so the last one to look sees everything the others did.
-     *
-     * @return the whole sweep's result, or empty if trials of other processes are still going
+     * Claims the summary of exactly these results (a claim keyed by sweep hash and a digest of which run
+     * ended each trial, and how): of the workers that see the sweep complete, one writes the summary and
+     * ends the parent; a later resume that changes a result makes a new digest, so it writes it again.
      */
-    private Optional<SweepResult> finishShared(Tracker tracker, SweepLedger ledger, List<Trial> plan, String parentId,
-            List<TrialResult> mine, String experimentName, long start, TrackingSpec tracking) {
-        tracker.flush();
-        Map<String, TrialResult> known = new HashMap<>();
-        mine.forEach(r -> known.put(r.trial().hash(), r));
-        Optional<List<TrialResult>> all = ledger.complete(plan, known);
-        if (all.isEmpty()) {
-            LOG.info("this process's {} trial(s) are done; other trials of the sweep are still running elsewhere, "
-                    + "so the last process to finish will summarise the sweep", mine.size());
-            return Optional.empty();
+    private SweepResult summarise(Sweep sweep, Claims claims, String hash, SweepResult whole) {
+        String key = SUMMARY_PREFIX + hash + "-" + resultsDigest(whole.trials());
+        Optional<Claim> claim = claims.acquire(key,
+                l -> l.held() ? claims.stale(l) : !SUMMARY_WRITTEN.equals(l.outcome()));
+        if (claim.isEmpty()) {
+            LOG.info("the sweep is complete; its summary for these results is written by another process");
+            return whole;
         }
-        SweepResult result = summarise(tracker, new SweepResult(experimentName, parentId, all.get(),
-                (System.nanoTime() - start) / 1e9), tracking);
-        tracker.endRun(parentId, result.failures() == 0 ? RunStatus.FINISHED : RunStatus.FAILED);
-        return Optional.of(result);
+        Tracker tracker = sweep.tracker();
+        SweepResult summarised;
+        try {
+            summarised = publishSummary(tracker, whole, sweep.spec().tracking());
+            tracker.endRun(whole.parentRunId(), whole.failures() == 0 ? RunStatus.FINISHED : RunStatus.FAILED);
+            tracker.flush();
+        } catch (RuntimeException e) {
+            claims.release(claim.get(), RunStatus.FAILED.name());
+            throw e;
+        }
+        claims.release(claim.get(), SUMMARY_WRITTEN);
+        return summarised;
+    }
+
+    /** Tags that mirror a trial's claim on its run (and so on MLflow): who trains it, and whom it replaced. */
+    private static Map<String, String> claimTags(Claim claim) {
+        Map<String, String> tags = new LinkedHashMap<>();
+        ClaimOwner owner = claim.lease().owner();
+        tags.put("genlab.claim.owner", owner.describe());
+        tags.put("genlab.claim.owner_id", owner.id());
+        tags.put("genlab.claim.generation", Long.toString(claim.generation()));
+        if (claim.takeover() && claim.previousOwner() != null) {
+            tags.put("genlab.claim.taken_over_from", claim.previousOwner().describe());
+        }
+        return tags;
+    }
+
+    private TrialResult train(Sweep sweep, TrialRunner.Context ctx, Trial trial) {
+        LoadedData data;
+        try {
+            data = sweep.datasets().computeIfAbsent(trial.dataset(),
+                    ds -> load(ds, sweep.spec().seed(), sweep.dataManager()));
+        } catch (RuntimeException e) {
+            return failedBeforeStart(ctx, trial, "dataset '" + trial.dataset().name() + "' failed to load: "
+                    + TrainingLoop.describe(e));
+        }
+        String trialSpec = specWriter.toYaml(planner.trialSpec(sweep.spec(), trial));
+        return trialRunner.run(ctx, trial, trialSpec, data);
+    }
+
+    private static List<TrialResult> inPlanOrder(List<Trial> plan, Map<String, TrialResult> byHash) {
+        List<TrialResult> out = new ArrayList<>();
+        for (Trial t : plan) {
+            TrialResult r = byHash.get(t.hash());
+            if (r != null) {
+                out.add(r);
+            }
+        }
+        return out;
+    }
+
+    /** Which run ended each trial, and how: equal in every process that reads the same records. */
+    static String resultsDigest(List<TrialResult> results) {
+        try {
+            MessageDigest sha = MessageDigest.getInstance("SHA-256");
+            for (TrialResult r : results) {
+                sha.update((r.trial().hash() + " " + r.runId() + " " + r.status() + "\n")
+                        .getBytes(StandardCharsets.UTF_8));
+            }
+            return HexFormat.of().formatHex(sha.digest()).substring(0, 16);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static RuntimeException rethrow(Throwable t) {
+        if (t instanceof RuntimeException re) {
+            return re;
+        }
+        if (t instanceof Error err) {
+            throw err;
+        }
+        return new IllegalStateException(t);
     }
 
     private LoadedData load(DatasetSpec ds, long seed, NDManager manager) {
@@ -186,8 +368,10 @@ public final class SweepRunner {
 
     private TrialResult failedBeforeStart(TrialRunner.Context ctx, Trial trial, String reason) {
         Tracker tracker = ctx.tracker();
-        String runId = tracker.startRun(ctx.experimentId(), trial.runName(), ctx.parentRunId(),
-                Map.of("genlab.trial_hash", trial.hash(), "genlab.failure", reason));
+        Map<String, String> tags = new LinkedHashMap<>(ctx.claimTags());
+        tags.put("genlab.trial_hash", trial.hash());
+        tags.put("genlab.failure", reason);
+        String runId = tracker.startRun(ctx.experimentId(), trial.runName(), ctx.parentRunId(), tags);
         tracker.endRun(runId, RunStatus.FAILED);
         LOG.error("trial {} failed: {}", trial.runName(), reason);
         return new TrialResult(trial, runId, RunStatus.FAILED, reason, Map.of(), Map.of(), 0);
@@ -198,7 +382,13 @@ public final class SweepRunner {
      * path and, when tracking to a server, where each run is there (the runs are sent first, so that the
      * summary and the report can name them).
      */
-    private SweepResult summarise(Tracker tracker, SweepResult result, TrackingSpec tracking) {
+    /**
+     * Logs the summary and the report to the parent run, with the runs' MLflow ids and links when they are on
+     * a server.
+     *
+     * @return the result with those links and the local report's path
+     */
+    private SweepResult publishSummary(Tracker tracker, SweepResult result, TrackingSpec tracking) {
         tracker.flush();
         Map<String, RemoteLink> links = new LinkedHashMap<>();
         tracker.remoteLink(result.parentRunId()).ifPresent(l -> links.put(result.parentRunId(), l));

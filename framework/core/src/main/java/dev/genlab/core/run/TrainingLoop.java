@@ -11,6 +11,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.function.BooleanSupplier;
 
 /**
  * The framework-owned optimisation loop: batching (seeded epoch permutations), one
@@ -41,19 +42,31 @@ final class TrainingLoop {
     private final Progress progress;
     private final EngineLock engine;
     private final Cancellation cancellation;
+    private final BooleanSupplier claimLost;
 
     TrainingLoop(Progress progress) {
         this(progress, new EngineLock(), new Cancellation());
     }
 
+    TrainingLoop(Progress progress, EngineLock engine, Cancellation cancellation) {
+        this(progress, engine, cancellation, () -> false);
+    }
+
     /**
      * @param engine serialises steps with other trials of this process and seeds each step
      * @param cancellation checked between steps
+     * @param claimLost checked between steps: true once another process took the trial over
      */
-    TrainingLoop(Progress progress, EngineLock engine, Cancellation cancellation) {
+    TrainingLoop(Progress progress, EngineLock engine, Cancellation cancellation, BooleanSupplier claimLost) {
         this.progress = progress;
         this.engine = engine;
         this.cancellation = cancellation;
+        this.claimLost = claimLost;
+    }
+
+    static String claimLostMessage(int step) {
+        return "stopped after step " + step + ": another process took over this trial's claim (this one had "
+                + "looked gone to it); the run is that process's now";
     }
 
     /**
@@ -93,6 +106,9 @@ final class TrainingLoop {
         }
         int logEvery = Math.max(1, train.logEvery());
         for (int step = first; step <= train.steps(); step++) {
+            if (claimLost.getAsBoolean()) {
+                throw new ClaimLost(claimLostMessage(step - 1)); // no checkpoint: it is the new holder's
+            }
             if (cancellation.requested()) {
                 listener.checkpoint(new LoopState(step - 1, order.snapshot(), permutation, cursor, history,
                         stepNanos));

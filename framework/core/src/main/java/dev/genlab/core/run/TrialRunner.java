@@ -26,6 +26,7 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BooleanSupplier;
 import java.util.stream.Stream;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
@@ -77,9 +78,22 @@ final class TrialRunner {
      *
      * @param resumeRunId an unfinished run of this trial to continue (from its checkpoint, if it has one),
      *     or null to start a new run
+     * @param claimLost true once another process took over this trial's claim: the trial stops without
+     *     writing anything more (see {@link ClaimLost})
+     * @param claimTags tags describing the trial's claim, set on its run once it is started or continued
      */
     record Context(Tracker tracker, String experimentId, String parentRunId, int position, int total,
-            String resumeRunId) {
+            String resumeRunId, BooleanSupplier claimLost, Map<String, String> claimTags) {
+
+        Context {
+            claimLost = claimLost == null ? () -> false : claimLost;
+            claimTags = claimTags == null ? Map.of() : Map.copyOf(claimTags);
+        }
+
+        Context(Tracker tracker, String experimentId, String parentRunId, int position, int total,
+                String resumeRunId) {
+            this(tracker, experimentId, parentRunId, position, total, resumeRunId, null, null);
+        }
 
         Context(Tracker tracker, String experimentId, String parentRunId, int position, int total) {
             this(tracker, experimentId, parentRunId, position, total, null);
@@ -96,6 +110,9 @@ final class TrialRunner {
         String runId = ctx.resumeRunId() == null
                 ? tracker.startRun(ctx.experimentId(), trial.runName(), ctx.parentRunId(), tags(trial, data))
                 : resumeRun(ctx, trial, data);
+        if (!ctx.claimTags().isEmpty()) {
+            tracker.setTags(runId, ctx.claimTags());
+        }
         tracker.logParams(runId, params(trial));
         Map<String, Double> metrics = new LinkedHashMap<>();
         Map<String, Double> finalLosses = new LinkedHashMap<>();
@@ -107,6 +124,13 @@ final class TrialRunner {
             Files.writeString(work.resolve("spec.yaml"), trialSpec, StandardCharsets.UTF_8);
             tracker.logArtifact(runId, work.resolve("spec.yaml"), "");
             train(ctx, trial, data, runId, work, metrics, finalLosses);
+        } catch (ClaimLost e) {
+            // The run is another process's now: record nothing more, do not end it.
+            LOG.warn("trial {}: {}", trial.runName(), e.getMessage());
+            TrialResult lost = new TrialResult(trial, runId, RunStatus.KILLED, e.getMessage(), metrics, finalLosses,
+                    (System.nanoTime() - start) / 1e9);
+            progress.trialEnded(lost);
+            return lost;
         } catch (TrialCancelled e) {
             status = RunStatus.KILLED;
             failure = e.getMessage();
@@ -160,7 +184,7 @@ final class TrialRunner {
                 Map<String, Long> counts = paradigm.parameterCounts();
                 Checkpoints checkpoints = tracker.runDirectory(runId).map(Checkpoints::new).orElse(null);
                 LoopState from = restore(checkpoints, trial, paradigm, hostRandom, tracker, runId);
-                TrainingLoop loop = new TrainingLoop(progress, engine, cancellation);
+                TrainingLoop loop = new TrainingLoop(progress, engine, cancellation, ctx.claimLost());
                 TrainingOutcome outcome = loop.run(paradigm, data.host(), manager, trial.train(), trial.seed(), from,
                         new TrainingLoop.Listener() {
                             @Override
@@ -177,8 +201,8 @@ final class TrialRunner {
 
                             @Override
                             public void checkpoint(LoopState state) {
-                                if (checkpoints == null) {
-                                    return;
+                                if (checkpoints == null || ctx.claimLost().getAsBoolean()) {
+                                    return; // a lost trial's checkpoint belongs to the new holder
                                 }
                                 try {
                                     checkpoints.write(trial.hash(), state, hostRandom, paradigm);
@@ -189,6 +213,7 @@ final class TrialRunner {
                                 }
                             }
                         });
+                requireClaim(ctx, outcome.steps());
                 finalLosses.putAll(outcome.finalLosses());
                 Evaluation eval = engine.run(trial.seed(), -2, () -> evaluator.evaluate(paradigm, data, trial, outcome,
                         counts, manager, true));
@@ -198,10 +223,17 @@ final class TrialRunner {
                     v.metrics().forEach((k, x) -> metrics.put(name + "/" + k, x));
                     tracker.logMetrics(runId, points("eval/" + name + "/", v.metrics(), outcome.steps()));
                 });
+                requireClaim(ctx, outcome.steps());
                 for (String name : writeArtifacts(trial, shape, eval, outcome, work)) {
                     tracker.logArtifact(runId, work.resolve(name), "");
                 }
             }
+        }
+    }
+
+    private static void requireClaim(Context ctx, int step) {
+        if (ctx.claimLost().getAsBoolean()) {
+            throw new ClaimLost(TrainingLoop.claimLostMessage(step));
         }
     }
 

@@ -65,8 +65,18 @@ public final class MeanFitProvider implements ParadigmProvider {
         return Set.of("std");
     }
 
+    /**
+     * System property naming a seed whose trials fail at creation while it is set: a failure that is not
+     * part of the trial's configuration, so a later resume of the same trial can succeed.
+     */
+    public static final String FAIL_SEED = "genlab.test.meanfit.fail_seed";
+
     @Override
     public Paradigm create(ParadigmSetup setup) {
+        String failSeed = System.getProperty(FAIL_SEED);
+        if (failSeed != null && Long.parseLong(failSeed) == setup.seed()) {
+            throw new IllegalArgumentException("told to fail for seed " + failSeed + " (" + FAIL_SEED + ")");
+        }
         return new MeanFit(setup);
     }
 
