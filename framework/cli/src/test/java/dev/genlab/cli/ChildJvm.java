@@ -25,6 +25,9 @@ final class ChildJvm {
         cmd.add("-Dai.djl.offline=true");
         cmd.add("-Djava.awt.headless=true");
         cmd.add("-Xss4m");
+        // The distribution's logging, as a user's genlab has: the test class path also holds the tests' quieter
+        // log4j2-test.xml, which Log4j would otherwise prefer (it hides genlab's INFO lines on stderr).
+        cmd.add("-Dlog4j2.configurationFile=log4j2.xml");
         cmd.add(Main.class.getName());
         cmd.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
