@@ -304,7 +304,7 @@ public final class SweepReport {
 
     private String html(ReportData data, List<ConfigGroup> groups, List<String> metrics, List<Figure> figures) {
         StringBuilder s = new StringBuilder();
-        s.append("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\"/>\n<title>Sweep report: ")
+        s.append("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>Sweep report: ")
                 .append(esc(data.experimentName())).append("</title>\n<style>\n")
                 .append("body{font-family:sans-serif;margin:1.5em;color:#222}")
                 .append("table{border-collapse:collapse;font-size:13px}")
@@ -359,7 +359,7 @@ public final class SweepReport {
                         .append(section.equals("Samples") ? " samples" : "").append("\">\n");
             }
             s.append("<figure><img alt=\"").append(esc(f.caption())).append("\" src=\"data:image/png;base64,")
-                    .append(Base64.getEncoder().encodeToString(f.png())).append("\"/><figcaption>")
+                    .append(Base64.getEncoder().encodeToString(f.png())).append("\"><figcaption>")
                     .append(esc(f.caption())).append("</figcaption></figure>\n");
         }
         if (section != null) {

@@ -1,6 +1,7 @@
 package dev.genlab.core.report;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -47,7 +48,14 @@ public final class ReportPages {
         factory.setFeature("http://apache.org/xml/features/nonvalidating/load-external-dtd", false);
         DocumentBuilder builder = factory.newDocumentBuilder();
         builder.setErrorHandler(null);
-        Document doc = builder.parse(new ByteArrayInputStream(Files.readAllBytes(html)));
+        String text = Files.readString(html, StandardCharsets.UTF_8);
+        // Void elements are written HTML5-style, without "/>": HtmlUnit's parser reports a spurious "Missing
+        // attribute name" for a "/>" that falls on one of its buffer boundaries (found when a report's image
+        // data put one there; a sweep over data lengths showed 6 failing lengths in 3,000, none for ">").
+        assertFalse(text.contains("/>"), "a void element written with '/>'");
+        // For the XML well-formedness check, close the void elements as XML wants.
+        String xml = text.replaceAll("<(img|meta)\\b([^>]*)>", "<$1$2/>");
+        Document doc = builder.parse(new ByteArrayInputStream(xml.getBytes(StandardCharsets.UTF_8)));
         assertEquals("html", doc.getDocumentElement().getTagName());
         assertTrue(Files.readString(html, StandardCharsets.UTF_8).startsWith("<!DOCTYPE html>"));
         NodeList imgs = doc.getElementsByTagName("img");
