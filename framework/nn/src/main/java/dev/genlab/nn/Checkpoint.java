@@ -6,9 +6,7 @@ import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import java.io.ByteArrayOutputStream;
-import java.io.DataInputStream;
 import java.io.DataOutputStream;
-import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -60,7 +58,6 @@ public final class Checkpoint {
     static final int MAGIC = 0x474C4E4E;
     /** The version of the container format written by this class. */
     public static final int FORMAT = 1;
-    private static final int MAX_RANK = 8;
     private static final NDIndex ALL = new NDIndex("...");
 
     private record Value(LongSupplier getLong, LongConsumer setLong, DoubleSupplier getDouble, DoubleConsumer setDouble) {}
@@ -161,8 +158,6 @@ public final class Checkpoint {
         out.flush();
     }
 
-    private record Saved(DataType type, Shape shape, byte[] raw) {}
-
     /**
      * Reads a checkpoint written with the same layout into the registered arrays and values.
      *
@@ -170,69 +165,24 @@ public final class Checkpoint {
      *     nothing is assigned then
      */
     public void read(InputStream in) throws IOException {
-        byte[] all = in.readAllBytes();
-        if (all.length < 16) {
-            throw fail("it is " + all.length + " bytes long, too short to be a checkpoint");
+        CheckpointContents saved = CheckpointContents.parse(in.readAllBytes(), this::fail);
+        if (!saved.kind().equals(kind) || saved.version() != version) {
+            throw fail("it holds '" + saved.kind() + "' layout " + saved.version() + ", this model is '" + kind
+                    + "' layout " + version + ": it was saved by another paradigm or version");
         }
-        DataInputStream data = new DataInputStream(new java.io.ByteArrayInputStream(all));
-        Map<String, Saved> savedTensors = new LinkedHashMap<>();
-        Map<String, Object> savedValues = new LinkedHashMap<>();
-        try {
-            if (data.readInt() != MAGIC) {
-                throw fail("it does not start with the genlab checkpoint mark: not a checkpoint, or an older format");
-            }
-            int format = data.readInt();
-            if (format != FORMAT) {
-                throw fail("it has container format " + format + ", this genlab-nn reads format " + FORMAT);
-            }
-            CRC32 crc = new CRC32();
-            crc.update(all, 0, all.length - 8);
-            long stored = ByteBuffer.wrap(all, all.length - 8, 8).getLong();
-            if (stored != crc.getValue()) {
-                throw fail("its checksum does not match: the file is truncated or damaged");
-            }
-            String savedKind = data.readUTF();
-            int savedVersion = data.readInt();
-            if (!savedKind.equals(kind) || savedVersion != version) {
-                throw fail("it holds '" + savedKind + "' layout " + savedVersion + ", this model is '" + kind
-                        + "' layout " + version + ": it was saved by another paradigm or version");
-            }
-            int n = data.readInt();
-            for (int i = 0; i < n; i++) {
-                String name = data.readUTF();
-                DataType type = DataType.valueOf(data.readUTF());
-                int rank = data.readInt();
-                if (rank < 0 || rank > MAX_RANK) {
-                    throw fail("tensor '" + name + "' has rank " + rank);
-                }
-                long[] dims = new long[rank];
-                for (int j = 0; j < rank; j++) {
-                    dims[j] = data.readLong();
-                }
-                byte[] raw = new byte[data.readInt()];
-                data.readFully(raw);
-                savedTensors.put(name, new Saved(type, new Shape(dims), raw));
-            }
-            int m = data.readInt();
-            for (int i = 0; i < m; i++) {
-                String name = data.readUTF();
-                int type = data.readByte();
-                savedValues.put(name, type == 'J' ? (Object) data.readLong() : (Object) data.readDouble());
-            }
-        } catch (EOFException | IllegalArgumentException | NegativeArraySizeException e) {
-            throw fail("it is damaged (" + e + ")");
-        }
+        Map<String, CheckpointContents.Tensor> savedTensors = saved.tensors();
+        Map<String, Number> savedValues = saved.values();
         List<String> problems = new ArrayList<>();
         for (Map.Entry<String, NDArray> e : tensors.entrySet()) {
-            Saved s = savedTensors.get(e.getKey());
+            CheckpointContents.Tensor s = savedTensors.get(e.getKey());
             NDArray a = e.getValue();
             if (s == null) {
                 problems.add("tensor '" + e.getKey() + "' is missing");
             } else if (s.type() != a.getDataType() || !s.shape().equals(a.getShape())) {
                 problems.add("tensor '" + e.getKey() + "' is " + s.type() + " " + s.shape() + " in the file but "
                         + a.getDataType() + " " + a.getShape() + " here");
-            } else if (s.raw().length != a.size() * a.getDataType().getNumOfBytes()) {
-                problems.add("tensor '" + e.getKey() + "' has " + s.raw().length + " bytes of data");
+            } else if (s.data().length != a.size() * a.getDataType().getNumOfBytes()) {
+                problems.add("tensor '" + e.getKey() + "' has " + s.data().length + " bytes of data");
             }
         }
         for (String name : savedTensors.keySet()) {
@@ -241,7 +191,7 @@ public final class Checkpoint {
             }
         }
         for (Map.Entry<String, Value> e : values.entrySet()) {
-            Object v = savedValues.get(e.getKey());
+            Number v = savedValues.get(e.getKey());
             boolean isLong = e.getValue().setLong() != null;
             if (v == null || (isLong ? !(v instanceof Long) : !(v instanceof Double))) {
                 problems.add("value '" + e.getKey() + "' is missing");
@@ -256,7 +206,7 @@ public final class Checkpoint {
             assign(e.getValue(), savedTensors.get(e.getKey()));
         }
         for (Map.Entry<String, Value> e : values.entrySet()) {
-            Object v = savedValues.get(e.getKey());
+            Number v = savedValues.get(e.getKey());
             if (v instanceof Long l) {
                 e.getValue().setLong().accept(l);
             } else {
@@ -269,9 +219,9 @@ public final class Checkpoint {
      * Copies saved bytes into the array's own storage: {@code set(float[])} would re-point the tensor at a
      * Java-owned buffer instead, which made a resumed run drift from the uninterrupted one.
      */
-    private static void assign(NDArray target, Saved saved) {
-        ByteBuffer buffer = ByteBuffer.allocateDirect(saved.raw().length).order(ByteOrder.nativeOrder());
-        ByteBuffer source = ByteBuffer.wrap(saved.raw()).order(ByteOrder.LITTLE_ENDIAN);
+    private static void assign(NDArray target, CheckpointContents.Tensor saved) {
+        ByteBuffer buffer = ByteBuffer.allocateDirect(saved.data().length).order(ByteOrder.nativeOrder());
+        ByteBuffer source = ByteBuffer.wrap(saved.data()).order(ByteOrder.LITTLE_ENDIAN);
         if (ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN || saved.type().getNumOfBytes() == 1) {
             buffer.put(source);
         } else {

@@ -10,6 +10,7 @@ import java.nio.ByteBuffer;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.Function;
 import java.util.zip.CRC32;
 
 /**
@@ -24,6 +25,8 @@ import java.util.zip.CRC32;
  * @param values every scalar by name, in file order ({@link Long} or {@link Double})
  */
 public record CheckpointContents(String kind, int version, Map<String, Tensor> tensors, Map<String, Number> values) {
+
+    private static final int MAX_RANK = 8;
 
     /**
      * One saved tensor.
@@ -40,22 +43,34 @@ public record CheckpointContents(String kind, int version, Map<String, Tensor> t
      * @throws Checkpoint.CheckpointException if the bytes are not a checkpoint of this container format, or damaged
      */
     public static CheckpointContents read(byte[] bytes) throws Checkpoint.CheckpointException {
+        return parse(bytes, why -> new Checkpoint.CheckpointException("not a readable checkpoint: " + why));
+    }
+
+    /**
+     * The one parser of the format, shared with {@link Checkpoint#read}, which words its errors for a model.
+     *
+     * @param fail turns the reason into the exception to throw
+     */
+    static CheckpointContents parse(byte[] bytes, Function<String, Checkpoint.CheckpointException> fail)
+            throws Checkpoint.CheckpointException {
         if (bytes.length < 16) {
-            throw fail("it is " + bytes.length + " bytes long, too short to be a checkpoint");
+            throw fail.apply("it is " + bytes.length + " bytes long, too short to be a checkpoint");
         }
         try {
             DataInputStream data = new DataInputStream(new ByteArrayInputStream(bytes));
             if (data.readInt() != Checkpoint.MAGIC) {
-                throw fail("it does not start with the genlab checkpoint mark");
+                throw fail.apply("it does not start with the genlab checkpoint mark: not a checkpoint, or an older "
+                        + "format");
             }
             int format = data.readInt();
             if (format != Checkpoint.FORMAT) {
-                throw fail("it has container format " + format + ", this genlab-nn reads format " + Checkpoint.FORMAT);
+                throw fail.apply("it has container format " + format + ", this genlab-nn reads format "
+                        + Checkpoint.FORMAT);
             }
             CRC32 crc = new CRC32();
             crc.update(bytes, 0, bytes.length - 8);
             if (ByteBuffer.wrap(bytes, bytes.length - 8, 8).getLong() != crc.getValue()) {
-                throw fail("its checksum does not match: the file is truncated or damaged");
+                throw fail.apply("its checksum does not match: the file is truncated or damaged");
             }
             String kind = data.readUTF();
             int version = data.readInt();
@@ -64,7 +79,11 @@ public record CheckpointContents(String kind, int version, Map<String, Tensor> t
             for (int i = 0; i < n; i++) {
                 String name = data.readUTF();
                 DataType type = DataType.valueOf(data.readUTF());
-                long[] dims = new long[data.readInt()];
+                int rank = data.readInt();
+                if (rank < 0 || rank > MAX_RANK) {
+                    throw fail.apply("tensor '" + name + "' has rank " + rank);
+                }
+                long[] dims = new long[rank];
                 for (int j = 0; j < dims.length; j++) {
                     dims[j] = data.readLong();
                 }
@@ -81,15 +100,12 @@ public record CheckpointContents(String kind, int version, Map<String, Tensor> t
             return new CheckpointContents(kind, version, Collections.unmodifiableMap(tensors),
                     Collections.unmodifiableMap(values));
         } catch (EOFException | IllegalArgumentException | NegativeArraySizeException e) {
-            throw fail("it is damaged (" + e + ")");
+            throw fail.apply("it is damaged (" + e + ")");
         } catch (Checkpoint.CheckpointException e) {
             throw e;
         } catch (IOException e) {
-            throw fail("it cannot be read (" + e + ")");
+            throw fail.apply("it cannot be read (" + e + ")");
         }
     }
 
-    private static Checkpoint.CheckpointException fail(String why) {
-        return new Checkpoint.CheckpointException("not a readable checkpoint: " + why);
-    }
 }
