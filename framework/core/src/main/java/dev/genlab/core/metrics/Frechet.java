@@ -2,6 +2,7 @@ package dev.genlab.core.metrics;
 
 import java.util.Arrays;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 
 /**
  * The Fréchet distance between Gaussians fitted to two feature sets — the formula of the FID (Heusel et
@@ -135,7 +136,15 @@ final class Frechet {
         // (two cores, as scipy's BLAS uses; one core still works, serially).
         CompletableFuture<Gaussian> second = CompletableFuture.supplyAsync(() -> fit(y));
         Gaussian first = fit(x);
-        return distance(first, second.join());
+        try {
+            return distance(first, second.join());
+        } catch (CompletionException e) {
+            // The caller sees the second fit's own exception, as if it had run here.
+            if (e.getCause() instanceof RuntimeException cause) {
+                throw cause;
+            }
+            throw e;
+        }
     }
 
     private static double[][] transpose(double[][] x) {

@@ -1,6 +1,7 @@
 package dev.genlab.core.metrics;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Random;
@@ -173,6 +174,15 @@ class FrechetTest {
         }
         double fd = Frechet.distance(new FeatureSet(n, 2, x), new FeatureSet(n, 2, y));
         assertEquals(2.25, fd, 0.05);
+    }
+
+    @Test
+    void tooSmallSetsAreRejectedWhicheverSideTheyAreOn() {
+        FeatureSet one = new FeatureSet(1, 2, new double[] {1, 2});
+        FeatureSet two = new FeatureSet(2, 2, new double[] {1, 2, 3, 5});
+        // The second set is fitted on another thread; its error must still be the plain exception.
+        assertThrows(IllegalArgumentException.class, () -> Frechet.distance(two, one));
+        assertThrows(IllegalArgumentException.class, () -> Frechet.distance(one, two));
     }
 
     @Test
