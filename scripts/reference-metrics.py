@@ -122,10 +122,11 @@ def cli_expected(real, fake):
 
 
 def cli_golden(out_dir):
-    """Golden vectors of `genlab metrics` (framework/cli tests): 300 x 8 real and generated.
+    """Golden vectors of `genlab metrics` (framework/cli tests).
 
-    One float64 pair, written as .npy (<f8) and as CSV with a header ('%.17g': exact round trip), and a
-    float32 pair as .npy (<f4), each with the values the reference implementations compute on them.
+    One float64 pair, written as .npy (<f8) and as CSV with a header ('%.17g': exact round trip), the
+    same pair as float32 .npy (<f4), and a 600 x 64 float32 pair, each with the values the reference
+    implementations compute on them.
     """
     os.makedirs(out_dir, exist_ok=True)
     rng = np.random.default_rng(SEED + 18)
@@ -140,17 +141,26 @@ def cli_golden(out_dir):
         np.savetxt(path, x, fmt="%.17g", delimiter=",", header=header, comments="")
         assert np.array_equal(np.loadtxt(path, delimiter=",", skiprows=1), x), path
         np.save(os.path.join(out_dir, f"{name}-f32.npy"), x.astype("<f4"))
+    # 64 dimensions, as the LeNet features: the size at which FD's eigenproblems do real work.
+    d64 = 64
+    real64 = rng.standard_normal((600, d64)).astype(np.float32)
+    mix64 = np.eye(d64) * 0.9 + 0.1 * rng.standard_normal((d64, d64))
+    fake64 = (rng.standard_normal((600, d64)) @ mix64.T + 0.1 * rng.standard_normal(d64)).astype(np.float32)
+    np.save(os.path.join(out_dir, "real-64d.npy"), real64.astype("<f4"))
+    np.save(os.path.join(out_dir, "fake-64d.npy"), fake64.astype("<f4"))
     golden = {
         "command": "scripts/reference-metrics  (runs scripts/reference-metrics.py, function cli_golden)",
         "seed": SEED + 18,
         "versions": {"numpy": np.__version__, "scipy": scipy.__version__, "scikit-learn": sklearn.__version__,
                      "prdc": "0.2"},
         "cases": {
-            "float64": dict({"real": ["real.npy", "real.csv"], "fake": ["fake.npy", "fake.csv"]},
-                            **cli_expected(real, fake)),
-            "float32": dict({"real": ["real-f32.npy"], "fake": ["fake-f32.npy"]},
+            "float64": dict({"real": ["real.npy", "real.csv"], "fake": ["fake.npy", "fake.csv"],
+                             "samples": 300, "dim": d}, **cli_expected(real, fake)),
+            "float32": dict({"real": ["real-f32.npy"], "fake": ["fake-f32.npy"], "samples": 300, "dim": d},
                             **cli_expected(real.astype(np.float32).astype(np.float64),
                                            fake.astype(np.float32).astype(np.float64))),
+            "float32-64d": dict({"real": ["real-64d.npy"], "fake": ["fake-64d.npy"], "samples": 600, "dim": d64},
+                                **cli_expected(real64.astype(np.float64), fake64.astype(np.float64))),
         },
     }
     with open(os.path.join(out_dir, "golden.json"), "w", encoding="utf-8") as f:

@@ -22,7 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code genlab metrics} against the golden vectors of {@code scripts/reference-metrics} (values from the
- * {@code prdc} package, scipy and scikit-learn), and on each kind of bad input.
+ * {@code prdc} package, scipy and scikit-learn; 300 × 8 and 600 × 64), and on each kind of bad input.
  */
 class MetricsCommandTest {
 
@@ -42,7 +42,8 @@ class MetricsCommandTest {
         try (InputStream in = MetricsCommandTest.class.getResourceAsStream(GOLDEN + "golden.json")) {
             golden = new ObjectMapper().readTree(in);
         }
-        for (String name : List.of("real.npy", "fake.npy", "real.csv", "fake.csv", "real-f32.npy", "fake-f32.npy")) {
+        for (String name : List.of("real.npy", "fake.npy", "real.csv", "fake.csv", "real-f32.npy", "fake-f32.npy",
+                "real-64d.npy", "fake-64d.npy")) {
             try (InputStream in = MetricsCommandTest.class.getResourceAsStream(GOLDEN + name)) {
                 Files.copy(in, dir.resolve(name), StandardCopyOption.REPLACE_EXISTING);
             }
@@ -62,8 +63,9 @@ class MetricsCommandTest {
                     JsonNode byDefault = json("metrics", "--real", real, "--fake", fake, "--json");
                     assertEquals(3, byDefault.get("k_precision_recall").asInt());
                     assertEquals(5, byDefault.get("k_density_coverage").asInt());
-                    assertEquals("raw values (8-d)", byDefault.get("feature_space").asText());
-                    assertEquals(300, byDefault.get("real").get("samples").asInt());
+                    assertEquals("raw values (" + c.getValue().get("dim").asInt() + "-d)",
+                            byDefault.get("feature_space").asText());
+                    assertEquals(c.getValue().get("samples").asInt(), byDefault.get("fake").get("samples").asInt());
                     assertGolden(c.getValue().get("default_k"), c.getValue(), byDefault.get("metrics"), label);
                     JsonNode k5 = json("metrics", "--real", real, "--fake", fake, "--k", "5", "--json");
                     assertGolden(c.getValue().get("k5"), c.getValue(), k5.get("metrics"), label + " --k 5");
@@ -71,7 +73,7 @@ class MetricsCommandTest {
                 }
             }
         }
-        assertEquals(5, pairs, "float64: .npy and .csv crossed; float32: .npy");
+        assertEquals(6, pairs, "float64: .npy and .csv crossed; float32 8-d and 64-d: .npy");
     }
 
     @Test
