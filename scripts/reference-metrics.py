@@ -1,5 +1,7 @@
 """Independent reference values for genlab's distribution metrics.
 
+Usage: reference-metrics.py CORE_FIXTURE_DIR [CLI_GOLDEN_DIR]
+
 Writes seeded, fixed inputs (float32 CSV, '%.9g' so every value round-trips exactly) and the values that
 reference implementations compute on them, into OUTPUT_DIR/expected.json:
 
@@ -97,8 +99,80 @@ def sorted_free(indices):
     return [int(i) for i in indices]
 
 
+def prdc_values(real, fake, k):
+    v = prdc.compute_prdc(real_features=real, fake_features=fake, nearest_k=k)
+    return {key: float(v[key]) for key in ("precision", "recall", "density", "coverage")}
+
+
+def f1(p, r):
+    return 0.0 if p + r == 0 else 2 * p * r / (p + r)
+
+
+def cli_expected(real, fake):
+    """What `genlab metrics` must print for these sets, with its default k (3 and 5) and with --k 5."""
+    pr = prdc_values(real, fake, 3)
+    dc = prdc_values(real, fake, 5)
+    defaults = {"precision": pr["precision"], "recall": pr["recall"], "f1": f1(pr["precision"], pr["recall"]),
+                "density": dc["density"], "coverage": dc["coverage"]}
+    k5 = dict(dc, f1=f1(dc["precision"], dc["recall"]))
+    # Both sets have the same size, below KID's subset size (1000): genlab's KID is then the MMD^2 of the full sets
+    # with spread 0.
+    return {"default_k": defaults, "k5": k5, "fd": frechet(real, fake), "kid": mmd2_unbiased(real, fake),
+            "kid_std": 0.0}
+
+
+def cli_golden(out_dir):
+    """Golden vectors of `genlab metrics` (framework/cli tests).
+
+    One float64 pair, written as .npy (<f8) and as CSV with a header ('%.17g': exact round trip), the
+    same pair as float32 .npy (<f4), and a 600 x 64 float32 pair, each with the values the reference
+    implementations compute on them.
+    """
+    os.makedirs(out_dir, exist_ok=True)
+    rng = np.random.default_rng(SEED + 18)
+    d = 8
+    real = rng.standard_normal((300, d))
+    mix = np.eye(d) * 0.9 + 0.2 * rng.standard_normal((d, d))
+    fake = rng.standard_normal((300, d)) @ mix.T + 0.25 * rng.standard_normal(d)
+    header = ",".join(f"x{j}" for j in range(d))
+    for name, x in (("real", real), ("fake", fake)):
+        np.save(os.path.join(out_dir, f"{name}.npy"), x.astype("<f8"))
+        path = os.path.join(out_dir, f"{name}.csv")
+        np.savetxt(path, x, fmt="%.17g", delimiter=",", header=header, comments="")
+        assert np.array_equal(np.loadtxt(path, delimiter=",", skiprows=1), x), path
+        np.save(os.path.join(out_dir, f"{name}-f32.npy"), x.astype("<f4"))
+    # 64 dimensions, as the LeNet features: the size at which FD's eigenproblems do real work.
+    d64 = 64
+    real64 = rng.standard_normal((600, d64)).astype(np.float32)
+    mix64 = np.eye(d64) * 0.9 + 0.1 * rng.standard_normal((d64, d64))
+    fake64 = (rng.standard_normal((600, d64)) @ mix64.T + 0.1 * rng.standard_normal(d64)).astype(np.float32)
+    np.save(os.path.join(out_dir, "real-64d.npy"), real64.astype("<f4"))
+    np.save(os.path.join(out_dir, "fake-64d.npy"), fake64.astype("<f4"))
+    golden = {
+        "command": "scripts/reference-metrics  (runs scripts/reference-metrics.py, function cli_golden)",
+        "seed": SEED + 18,
+        "versions": {"numpy": np.__version__, "scipy": scipy.__version__, "scikit-learn": sklearn.__version__,
+                     "prdc": "0.2"},
+        "cases": {
+            "float64": dict({"real": ["real.npy", "real.csv"], "fake": ["fake.npy", "fake.csv"],
+                             "samples": 300, "dim": d}, **cli_expected(real, fake)),
+            "float32": dict({"real": ["real-f32.npy"], "fake": ["fake-f32.npy"], "samples": 300, "dim": d},
+                            **cli_expected(real.astype(np.float32).astype(np.float64),
+                                           fake.astype(np.float32).astype(np.float64))),
+            "float32-64d": dict({"real": ["real-64d.npy"], "fake": ["fake-64d.npy"], "samples": 600, "dim": d64},
+                                **cli_expected(real64.astype(np.float64), fake64.astype(np.float64))),
+        },
+    }
+    with open(os.path.join(out_dir, "golden.json"), "w", encoding="utf-8") as f:
+        json.dump(golden, f, indent=1)
+        f.write("\n")
+    print("cli golden", json.dumps(golden["cases"], indent=1))
+
+
 def main():
     out_dir = sys.argv[1]
+    if len(sys.argv) > 2:
+        cli_golden(sys.argv[2])
     os.makedirs(out_dir, exist_ok=True)
     rng = np.random.default_rng(SEED)
     cases = {}

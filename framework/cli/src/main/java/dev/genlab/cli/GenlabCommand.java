@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
         versionProvider = VersionProvider.class,
         description = "Run, sweep and compare generative-model experiments described in YAML.",
         subcommands = {RunCommand.class, ValidateCommand.class, PluginsCommand.class, ReportCommand.class, SyncCommand.class,
-            UiCommand.class,
+            UiCommand.class, MetricsCommand.class,
             picocli.CommandLine.HelpCommand.class},
         footerHeading = "%nExamples:%n",
         footer = {

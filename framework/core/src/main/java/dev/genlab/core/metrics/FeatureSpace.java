@@ -86,7 +86,16 @@ final class FeatureSpace {
      * @throws IllegalArgumentException if any value is NaN or infinite
      */
     static float[] unitImages(NDArray images, boolean symmetric) {
-        float[] v = images.toType(ai.djl.ndarray.types.DataType.FLOAT32, false).toFloatArray();
+        return unitImages(images.toType(ai.djl.ndarray.types.DataType.FLOAT32, false).toFloatArray(), symmetric);
+    }
+
+    /**
+     * @param v row-major grey levels in the dataset's scale (overwritten)
+     * @param symmetric true if that scale is [−1, 1]
+     * @return {@code v}, mapped to [0, 1] and clamped
+     * @throws IllegalArgumentException if any value is NaN or infinite
+     */
+    static float[] unitImages(float[] v, boolean symmetric) {
         for (int i = 0; i < v.length; i++) {
             float x = v[i];
             if (!Float.isFinite(x)) {

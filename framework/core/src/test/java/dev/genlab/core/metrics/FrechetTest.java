@@ -1,6 +1,7 @@
 package dev.genlab.core.metrics;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Random;
@@ -9,7 +10,7 @@ import org.junit.jupiter.api.Test;
 class FrechetTest {
 
     @Test
-    void jacobiReconstructsASymmetricMatrix() {
+    void eigendecompositionReconstructsASymmetricMatrix() {
         Random r = new Random(3);
         int n = 12;
         double[][] a = new double[n][n];
@@ -36,14 +37,95 @@ class FrechetTest {
     }
 
     @Test
-    void squareRootSquaresBack() {
+    void eigendecompositionHandlesRepeatedAndZeroEigenvalues() {
+        // A = U diag(3, 3, 1, 0, 0, 0) Uᵀ for a random orthogonal U (Gram–Schmidt): a repeated value and a
+        // 3-dimensional null space, as the covariance of ReLU features with dead units has.
+        Random r = new Random(9);
+        int n = 6;
+        double[][] u = new double[n][n];
+        for (int k = 0; k < n; k++) {
+            double[] v = new double[n];
+            for (int i = 0; i < n; i++) {
+                v[i] = r.nextGaussian();
+            }
+            for (int p = 0; p < k; p++) {
+                double dot = 0;
+                for (int i = 0; i < n; i++) {
+                    dot += v[i] * u[i][p];
+                }
+                for (int i = 0; i < n; i++) {
+                    v[i] -= dot * u[i][p];
+                }
+            }
+            double norm = 0;
+            for (double x : v) {
+                norm += x * x;
+            }
+            for (int i = 0; i < n; i++) {
+                u[i][k] = v[i] / Math.sqrt(norm);
+            }
+        }
+        double[] spectrum = {3, 3, 1, 0, 0, 0};
+        double[][] a = new double[n][n];
+        for (int i = 0; i < n; i++) {
+            for (int j = 0; j < n; j++) {
+                for (int k = 0; k < n; k++) {
+                    a[i][j] += u[i][k] * spectrum[k] * u[j][k];
+                }
+            }
+        }
+        double[] values = SymmetricEigen.valuesOf(a).clone();
+        java.util.Arrays.sort(values);
+        double[] expected = {0, 0, 0, 1, 3, 3};
+        for (int i = 0; i < n; i++) {
+            assertEquals(expected[i], values[i], 1e-14, "eigenvalue " + i);
+        }
+        // Already diagonal (no reflection needed) and 1 × 1.
+        assertEquals(5.0, SymmetricEigen.of(new double[][] {{5}}).values()[0]);
+        double[] diagonal = SymmetricEigen.valuesOf(diag(2, 7, 1)).clone();
+        java.util.Arrays.sort(diagonal);
+        assertEquals(java.util.List.of(1.0, 2.0, 7.0), java.util.List.of(diagonal[0], diagonal[1], diagonal[2]));
+    }
+
+    @Test
+    void fitMatchesTheTwoPassCovarianceForAnyRowCount() {
+        Random r = new Random(4);
+        for (int n : new int[] {2, 5, 7, 8}) {
+            int d = 5;
+            double[] v = new double[n * d];
+            for (int i = 0; i < v.length; i++) {
+                v[i] = r.nextGaussian() + 10;
+            }
+            Frechet.Gaussian g = Frechet.fit(new FeatureSet(n, d, v));
+            for (int a = 0; a < d; a++) {
+                double ma = 0;
+                for (int i = 0; i < n; i++) {
+                    ma += v[i * d + a] / n;
+                }
+                for (int b = 0; b < d; b++) {
+                    double mb = 0;
+                    for (int i = 0; i < n; i++) {
+                        mb += v[i * d + b] / n;
+                    }
+                    double s = 0;
+                    for (int i = 0; i < n; i++) {
+                        s += (v[i * d + a] - ma) * (v[i * d + b] - mb);
+                    }
+                    assertEquals(s / (n - 1), g.cov()[a][b], 1e-12, "n=" + n + " entry " + a + "," + b);
+                }
+            }
+        }
+    }
+
+    @Test
+    void rootFactorTimesItsTransposeIsTheMatrix() {
         double[][] s = {{4, 1, 0.5}, {1, 3, 0.2}, {0.5, 0.2, 2}};
-        double[][] root = SymmetricEigen.sqrtPsd(s);
+        double[][] root = SymmetricEigen.of(s).rootFactor();
         for (int i = 0; i < 3; i++) {
             for (int j = 0; j < 3; j++) {
                 double v = 0;
                 for (int k = 0; k < 3; k++) {
-                    v += root[i][k] * root[k][j];
+                    v += root[i][k] * root[j][k];
                 }
                 assertEquals(s[i][j], v, 1e-13);
             }
@@ -92,6 +174,15 @@ class FrechetTest {
         }
         double fd = Frechet.distance(new FeatureSet(n, 2, x), new FeatureSet(n, 2, y));
         assertEquals(2.25, fd, 0.05);
+    }
+
+    @Test
+    void tooSmallSetsAreRejectedWhicheverSideTheyAreOn() {
+        FeatureSet one = new FeatureSet(1, 2, new double[] {1, 2});
+        FeatureSet two = new FeatureSet(2, 2, new double[] {1, 2, 3, 5});
+        // The second set is fitted on another thread; its error must still be the plain exception.
+        assertThrows(IllegalArgumentException.class, () -> Frechet.distance(two, one));
+        assertThrows(IllegalArgumentException.class, () -> Frechet.distance(one, two));
     }
 
     @Test
