@@ -65,7 +65,7 @@ final class ReportCommand implements Callable<Integer> {
         w.print(report.summary(data));
         w.println("report: " + files.html().toAbsolutePath());
         w.println("markdown: " + files.markdown().toAbsolutePath() + " (" + files.images().size() + " images in "
-                + files.markdown().toAbsolutePath().getParent().resolve(SweepReport.PLOTS) + ")");
+                + SweepReport.PLOTS + "/ next to it)");
         w.flush();
         return ExitCodes.OK;
     }

@@ -22,6 +22,8 @@ import org.knowm.xchart.style.markers.SeriesMarkers;
 /**
  * The charts of a sweep report, drawn headless with XChart and returned as PNG bytes. Each chart pools a
  * configuration's finished seeds: points and bars are means, error bars one sample standard deviation.
+ * Colours come from a {@link Palette}, so a paradigm looks the same in every chart; sample panels are the
+ * exception to pooling: one per run.
  *
  * <p>Stateless and thread-safe.
  */
@@ -31,6 +33,14 @@ public final class ReportCharts {
     public static final int WIDTH = 760;
     /** Height of every chart, in pixels. */
     public static final int HEIGHT = 460;
+    /** Side of a sample panel's plot, in pixels. */
+    public static final int PANEL = 320;
+    /** Opacity (0–255) of generated points in a sample panel. */
+    static final int GENERATED_ALPHA = 150;
+    /** Opacity (0–255) of real points, drawn on top: dark enough to see, light enough to see through. */
+    static final int REAL_ALPHA = 110;
+    /** Margin around the real data in sample panels, as a fraction of the data's extent, on each side. */
+    static final double PANEL_MARGIN = 0.25;
 
     static {
         // AWT decides once whether a display is needed; reports are drawn on servers.
@@ -229,13 +239,6 @@ public final class ReportCharts {
         return png(chart);
     }
 
-    /** Side of a sample panel's plot, in pixels. */
-    public static final int PANEL = 320;
-    /** Opacity (0–255) of generated points in a sample panel. */
-    static final int GENERATED_ALPHA = 150;
-    /** Opacity (0–255) of real points, drawn on top: dark enough to see, light enough to see through. */
-    static final int REAL_ALPHA = 110;
-
     /**
      * Axes shared by sample panels: a square window on the real data (the extent of every panel's real points
      * plus {@value #PANEL_MARGIN} of it on each side), so the panels compare how each model matches the data;
@@ -270,9 +273,6 @@ public final class ReportCharts {
         double cy = (square[2] + square[3]) / 2;
         return new double[] {cx - half, cx + half, cy - half, cy + half};
     }
-
-    /** Margin around the real data in sample panels, as a fraction of the data's extent, on each side. */
-    static final double PANEL_MARGIN = 0.25;
 
     /** The points inside the box, as {xs, ys}. */
     static double[][] inside(List<double[]> points, double[] box) {
