@@ -21,7 +21,8 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "report", mixinStandardHelpOptions = true,
         description = "Write a sweep's report (self-contained HTML page, Markdown table, PNG charts) from the "
-                + "local run store: per configuration, mean ± std over seeds of every metric, and plots.",
+                + "local run store: per configuration, mean ± std over seeds of every metric, and plots. "
+                + "Prints the headline metrics and the files' paths.",
         footerHeading = "%nExamples:%n",
         footer = {
             "  genlab report quickstart",
@@ -60,10 +61,11 @@ final class ReportCommand implements Callable<Integer> {
         SweepReport report = injector.getInstance(SweepReport.class);
         SweepReport.Written files = report.write(data, dir);
         PrintWriter w = command.commandLine().getOut();
-        w.print(report.table(data));
+        // A glance on the terminal; the full tables and the charts are in the files.
+        w.print(report.summary(data));
         w.println("report: " + files.html().toAbsolutePath());
         w.println("markdown: " + files.markdown().toAbsolutePath() + " (" + files.images().size() + " images in "
-                + files.markdown().toAbsolutePath().getParent().resolve(SweepReport.PLOTS) + ")");
+                + SweepReport.PLOTS + "/ next to it)");
         w.flush();
         return ExitCodes.OK;
     }

@@ -197,7 +197,7 @@ class MlflowCliTest {
             nll.forEach(p -> steps.add(p.get(0).asLong()));
             assertEquals(steps.stream().distinct().count(), steps.size(), "each step once");
             assertTrue(child.path("history").has("eval/modes_covered"), child.path("history").toString());
-            assertEquals(List.of("losses.png", "metrics.json", "samples.png", "spec.yaml"),
+            assertEquals(List.of("losses.png", "metrics.json", "samples.csv", "samples.png", "spec.yaml"),
                     strings(child.path("artifacts")));
         }
     }

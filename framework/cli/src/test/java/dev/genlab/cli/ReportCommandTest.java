@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.genlab.core.report.ReportPages;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -39,8 +40,16 @@ class ReportCommandTest {
         CliEndToEndTest.Outcome report = genlab("report", "report-cli", "--store", store.toString(), "--out",
                 out.toString());
         assertEquals(0, report.code(), report.err());
-        assertTrue(report.out().contains("| gaussian lr=0.01 | 2/2 |"), report.out());
-        assertTrue(report.out().contains("| gaussian lr=0.1 | 2/2 |"), report.out());
+        // A short summary on the terminal: the headline columns, one row per configuration, then the files.
+        List<String> lines = report.out().lines().toList();
+        assertTrue(lines.get(0).matches("config +seeds +modes +HQ % +samples/s"), report.out());
+        assertTrue(lines.get(1).matches("gaussian lr=0\\.01 +2/2 .*"), report.out());
+        assertTrue(lines.get(2).matches("gaussian lr=0\\.1 +2/2 .*"), report.out());
+        int paths = lines.indexOf("report: " + out.resolve("report.html").toAbsolutePath());
+        assertTrue(paths > 2, report.out());
+        lines.subList(0, paths).forEach(l -> assertTrue(l.length() <= 100, "wider than 100 columns: " + l));
+        assertTrue(lines.stream().anyMatch(l -> l.startsWith("markdown: " + out.resolve("report.md").toAbsolutePath())),
+                report.out());
         assertTrue(ReportPages.assertValidPage(out.resolve("report.html")).size() >= 6);
         assertTrue(Files.readString(out.resolve("report.md")).contains("| gaussian lr=0.1 | 2/2 |"));
 

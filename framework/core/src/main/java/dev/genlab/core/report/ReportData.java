@@ -25,10 +25,37 @@ import java.util.Set;
 public record ReportData(String experimentName, String sweepRunId, double wallSeconds,
         Map<String, List<String>> axes, List<ReportRun> runs, Map<String, RemoteLink> links) {
 
-    /** Metrics shown first, in this order, when present (the others follow in first-seen order). */
-    static final List<String> HEADLINE = List.of("modes_covered", "high_quality_pct", "reverse_kl", "precision",
-            "recall", "fd", "precision_lenet", "recall_lenet", "fd_lenet", "kid_lenet", "coverage",
-            "coverage_lenet", "samples_per_second", "params_total", "train_step_ms");
+    /**
+     * The headline table's columns, in order: a short label and the metric keys that can fill it, best first
+     * (the LeNet-space metric of image data before the raw-pixel one). A column shows when a finished run has
+     * one of its keys.
+     */
+    static final List<Headline> HEADLINE = List.of(
+            new Headline("modes", List.of("modes_covered")),
+            new Headline("HQ %", List.of("high_quality_pct")),
+            new Headline("precision", List.of("precision_lenet", "precision")),
+            new Headline("recall", List.of("recall_lenet", "recall")),
+            new Headline("density", List.of("density_lenet", "density")),
+            new Headline("coverage", List.of("coverage_lenet", "coverage")),
+            new Headline("FD", List.of("fd_lenet", "fd")),
+            new Headline("NLL bits/dim", List.of("nll_bits_per_dim")),
+            new Headline("samples/s", List.of("samples_per_second")));
+
+    /**
+     * One headline column.
+     *
+     * @param label the column's header
+     * @param keys the metrics that can fill it, best first
+     */
+    record Headline(String label, List<String> keys) {}
+
+    /**
+     * A headline column of this report.
+     *
+     * @param label the column's header
+     * @param metric the metric it shows
+     */
+    public record Column(String label, String metric) {}
 
     /** Copies the collections, keeping their order. */
     public ReportData {
@@ -69,14 +96,39 @@ public record ReportData(String experimentName, String sweepRunId, double wallSe
         return runs.stream().filter(r -> r.variant() == null).toList();
     }
 
-    /** @return every final metric of a finished run: the headline ones first */
+    /** @return every final metric of a finished run: the headline ones first, the others in first-seen order */
     public List<String> metrics() {
         Set<String> seen = new LinkedHashSet<>();
         runs.stream().filter(ReportRun::finished).forEach(r -> seen.addAll(r.metrics().keySet()));
         List<String> ordered = new ArrayList<>();
-        HEADLINE.stream().filter(seen::contains).forEach(ordered::add);
+        headline().forEach(c -> ordered.add(c.metric()));
         seen.stream().filter(m -> !ordered.contains(m)).forEach(ordered::add);
         return ordered;
+    }
+
+    /** @return the headline columns some finished run has a metric for, in {@link #HEADLINE} order */
+    public List<Column> headline() {
+        Set<String> seen = new LinkedHashSet<>();
+        runs.stream().filter(ReportRun::finished).forEach(r -> seen.addAll(r.metrics().keySet()));
+        List<Column> out = new ArrayList<>();
+        for (Headline h : HEADLINE) {
+            h.keys().stream().filter(seen::contains).findFirst().ifPresent(k -> out.add(new Column(h.label(), k)));
+        }
+        return out;
+    }
+
+    /** @return the metrics outside the headline table, in first-seen order */
+    public List<String> otherMetrics() {
+        Set<String> headline = new LinkedHashSet<>();
+        headline().forEach(c -> headline.add(c.metric()));
+        return metrics().stream().filter(m -> !headline.contains(m)).toList();
+    }
+
+    /** @return the paradigms in the order of their first run, i.e. in the spec's order */
+    public List<String> paradigms() {
+        Set<String> seen = new LinkedHashSet<>();
+        runs.forEach(r -> seen.add(r.paradigm()));
+        return List.copyOf(seen);
     }
 
     /** @return every training loss logged by a finished run, in first-seen order */

@@ -114,11 +114,13 @@ public final class ReportLoader {
             Map<String, Map<String, Double>> metrics = evalMetrics(r);
             String failure = r.tags().get("genlab.failure");
             runs.add(new ReportRun(r.id(), r.name(), paradigm, seed(r), r.status(), swept,
-                    metrics.getOrDefault("", Map.of()), losses(r), samples(r, "samples.png"), seconds(r), failure, null));
+                    metrics.getOrDefault("", Map.of()), losses(r), artifact(r, "samples.png"),
+                    artifact(r, SamplePoints.fileName(null)), seconds(r), failure, null));
             metrics.forEach((variant, values) -> {
                 if (!variant.isEmpty()) { // same training, so no loss curves of its own
                     runs.add(new ReportRun(r.id(), r.name(), paradigm, seed(r), r.status(), swept, values, Map.of(),
-                            samples(r, "samples_" + variant + ".png"), seconds(r), failure, variant));
+                            artifact(r, "samples_" + variant + ".png"), artifact(r, SamplePoints.fileName(variant)),
+                            seconds(r), failure, variant));
                 }
             });
         }
@@ -232,7 +234,7 @@ public final class ReportLoader {
         return out;
     }
 
-    private static Path samples(RunRecord r, String name) {
+    private static Path artifact(RunRecord r, String name) {
         for (ArtifactRecord a : r.artifacts()) {
             if (a.path().equals(name)) {
                 Path file = r.artifactFile(a);

@@ -19,6 +19,7 @@ import java.util.Map;
  * @param metrics the final evaluation metrics (without the {@code eval/} prefix)
  * @param losses the training losses (without the {@code train/} prefix): per key, {step, value} pairs
  * @param samples the run's {@code samples.png}, or null if it has none
+ * @param points the run's sample points ({@link SamplePoints}, 2-D data only), or null if it has none
  * @param wallSeconds the run's duration (0 while it is still running)
  * @param failure why the run failed (its {@code genlab.failure} tag), or empty
  * @param variant the evaluation variant this row shows (the same trained model sampled another way, its
@@ -34,6 +35,7 @@ public record ReportRun(
         Map<String, Double> metrics,
         Map<String, List<double[]>> losses,
         Path samples,
+        Path points,
         double wallSeconds,
         String failure,
         String variant) {

@@ -40,6 +40,21 @@ public record Stat(double mean, double std, int n) {
     }
 
     /**
+     * @return {@code mean±std} for a terminal column: no spaces, the std to two significant digits, values of
+     *     100 or more without decimals
+     */
+    public String compact() {
+        return n > 1 ? compactNumber(mean, 3) + "±" + compactNumber(std, 2) : compactNumber(mean, 3);
+    }
+
+    private static String compactNumber(double v, int digits) {
+        if (Math.abs(v) >= 100 || v == Math.rint(v) && Math.abs(v) < 1e6) {
+            return String.format(Locale.ROOT, "%.0f", v);
+        }
+        return String.format(Locale.ROOT, "%." + digits + "g", v);
+    }
+
+    /**
      * @param v a number
      * @return integers as integers, large values with one decimal, others with three significant digits
      */

@@ -10,7 +10,10 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HashSet;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
+import java.util.Map;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
@@ -19,10 +22,11 @@ import java.util.stream.Stream;
 /**
  * Writes a sweep report: {@code report.html}, one self-contained page (every image embedded as a
  * {@code data:} URI), and {@code report.md}, the same tables with the images as files under
- * {@code plots/}. Per configuration (paradigm plus swept values, seeds pooled) it shows mean ± std of
- * every metric, then charts: precision vs recall, sampling speed vs FD, bars with error bars for the
- * headline metrics, metric-vs-swept-value sensitivity curves, seed-averaged loss curves, and each
- * configuration's samples side by side.
+ * {@code plots/}. Per configuration (paradigm plus swept values, seeds pooled) it shows mean ± std of the
+ * headline metrics in one table and of every other metric in a folded second one, then charts (each
+ * paradigm in one colour throughout, see {@link Palette}): precision vs recall, sampling speed vs FD, bars
+ * with error bars for the headline metrics, metric-vs-swept-value sensitivity curves, seed-averaged training
+ * curves, and every run's samples on axes shared by all panels.
  */
 public final class SweepReport {
 
@@ -33,8 +37,13 @@ public final class SweepReport {
     /** The folder (next to the two files) holding the images the Markdown links to. */
     public static final String PLOTS = "plots";
 
-    /** Metrics not worth a sensitivity curve (bookkeeping rather than quality). */
-    private static final Set<String> NOT_SENSITIVITY = Set.of("params_total", "train_step_ms");
+    /** Headline metrics not worth a sensitivity curve (cost rather than quality). */
+    private static final Set<String> NOT_SENSITIVITY = Set.of("samples_per_second");
+    /** Width of the plain-text summary {@link #summary} prints, in characters. */
+    public static final int SUMMARY_WIDTH = 100;
+    private static final String SAMPLES = "Samples";
+    /** Headline columns the terminal summary drops first when they do not all fit. */
+    private static final Set<String> TERMINAL_LAST = Set.of("density", "coverage");
     private static final int SENSITIVITY_METRICS = 4;
     private static final byte[] PNG_SIGNATURE = {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
 
@@ -60,8 +69,8 @@ public final class SweepReport {
         }
     }
 
-    /** One figure: a caption and its PNG. */
-    private record Figure(String section, String caption, String file, byte[] png) {}
+    /** One figure: a caption and its PNG; a folded one is shown in its section's collapsible block. */
+    private record Figure(String section, String caption, String file, byte[] png, boolean folded) {}
 
     /**
      * Writes the report into a folder (created if needed). An earlier report there is replaced, including
@@ -73,8 +82,7 @@ public final class SweepReport {
      */
     public Written write(ReportData data, Path out) {
         List<ConfigGroup> groups = data.groups();
-        List<String> metrics = data.metrics();
-        List<Figure> figures = figures(data, groups, metrics);
+        List<Figure> figures = figures(data, groups);
         try {
             Path plots = out.resolve(PLOTS);
             Files.createDirectories(plots);
@@ -91,7 +99,7 @@ public final class SweepReport {
             }
             Path html = out.resolve(HTML);
             Path md = out.resolve(MARKDOWN);
-            Files.writeString(html, html(data, groups, metrics, figures), StandardCharsets.UTF_8);
+            Files.writeString(html, html(data, groups, figures), StandardCharsets.UTF_8);
             Files.writeString(md, markdown(data, groups, figures), StandardCharsets.UTF_8);
             return new Written(html, md, images);
         } catch (IOException e) {
@@ -101,18 +109,22 @@ public final class SweepReport {
 
     /**
      * @param data the sweep's runs
-     * @return the Markdown table alone: one row per configuration, every metric as mean ± std over seeds
+     * @return the headline table in Markdown: one row per configuration, the headline metrics as mean ± std
+     *     over seeds
      */
     public String table(ReportData data) {
-        List<String> metrics = data.metrics();
+        return markdownTable(data, data.headline().stream().map(ReportData.Column::label).toList(),
+                data.headline().stream().map(ReportData.Column::metric).toList());
+    }
+
+    private static String markdownTable(ReportData data, List<String> headers, List<String> metrics) {
         StringBuilder s = new StringBuilder("| config | seeds ok |");
-        metrics.forEach(m -> s.append(' ').append(m).append(" |"));
+        headers.forEach(m -> s.append(' ').append(m).append(" |"));
         s.append("\n|---|---|");
-        metrics.forEach(m -> s.append("---|"));
+        headers.forEach(m -> s.append("---|"));
         s.append('\n');
         for (ConfigGroup g : data.groups()) {
-            s.append("| ").append(g.config().replace("|", "\\|")).append(" | ").append(g.finished().size())
-                    .append('/').append(g.runs().size()).append(" |");
+            s.append("| ").append(g.config().replace("|", "\\|")).append(" | ").append(seedsOk(g)).append(" |");
             for (String m : metrics) {
                 Stat st = g.stat(m);
                 s.append(' ').append(st == null ? "-" : st.format()).append(" |");
@@ -122,27 +134,100 @@ public final class SweepReport {
         return s.toString();
     }
 
+    private static String seedsOk(ConfigGroup g) {
+        return g.finished().size() + "/" + g.runs().size();
+    }
+
+    /**
+     * A short plain-text summary for a terminal: the headline table, mean±std compactly, with those of its
+     * columns that fit in {@value #SUMMARY_WIDTH} characters (in order; the line after it says how many were
+     * left out).
+     *
+     * @param data the sweep's runs
+     * @return the lines, each at most {@value #SUMMARY_WIDTH} characters
+     */
+    public String summary(ReportData data) {
+        List<ConfigGroup> groups = data.groups();
+        int configWidth = Math.min(36, Math.max("config".length(),
+                groups.stream().mapToInt(g -> g.config().length()).max().orElse(0)));
+        List<List<String>> columns = new ArrayList<>();
+        columns.add(new ArrayList<>(List.of("config")));
+        columns.add(new ArrayList<>(List.of("seeds")));
+        groups.forEach(g -> {
+            columns.get(0).add(clip(g.config(), configWidth));
+            columns.get(1).add(seedsOk(g));
+        });
+        int width = configWidth + 2 + columns.get(1).stream().mapToInt(String::length).max().orElse(0);
+        // Columns are picked in priority order (density and coverage last: precision and recall tell most of
+        // their story) while they fit, then shown in the table's order.
+        List<ReportData.Column> headline = data.headline();
+        List<ReportData.Column> byPriority = new ArrayList<>(headline);
+        byPriority.sort(Comparator.comparing(c -> TERMINAL_LAST.contains(c.label())));
+        Map<ReportData.Column, List<String>> picked = new LinkedHashMap<>();
+        for (ReportData.Column c : byPriority) {
+            List<String> col = new ArrayList<>(List.of(c.label()));
+            groups.forEach(g -> {
+                Stat st = g.stat(c.metric());
+                col.add(st == null ? "-" : st.compact());
+            });
+            int w = col.stream().mapToInt(String::length).max().orElse(0);
+            if (width + 2 + w <= SUMMARY_WIDTH) {
+                picked.put(c, col);
+                width += 2 + w;
+            }
+        }
+        headline.stream().filter(picked::containsKey).forEach(c -> columns.add(picked.get(c)));
+        int left = headline.size() - picked.size();
+        StringBuilder s = new StringBuilder();
+        for (int row = 0; row <= groups.size(); row++) {
+            StringBuilder line = new StringBuilder();
+            for (int c = 0; c < columns.size(); c++) {
+                int w = c == 0 ? configWidth : columns.get(c).stream().mapToInt(String::length).max().orElse(0);
+                String cell = columns.get(c).get(row);
+                // The config column is left-aligned, the numbers right-aligned.
+                line.append(c == 0 ? cell + " ".repeat(w - cell.length()) : "  " + " ".repeat(w - cell.length()) + cell);
+            }
+            s.append(line.toString().stripTrailing()).append('\n');
+        }
+        int others = data.otherMetrics().size();
+        s.append("mean ± std over finished seeds");
+        if (left > 0) {
+            s.append("; ").append(left).append(" more headline column(s)");
+        }
+        if (others > 0) {
+            s.append(left > 0 ? " and " : "; ").append(others).append(" other metric(s)");
+        }
+        s.append(left > 0 || others > 0 ? " in the report\n" : "\n");
+        return s.toString();
+    }
+
+    private static String clip(String s, int width) {
+        return s.length() <= width ? s : s.substring(0, width - 1) + "…";
+    }
+
     // ------------------------------------------------------------------------------------------ figures
 
-    private List<Figure> figures(ReportData data, List<ConfigGroup> groups, List<String> metrics) {
+    private List<Figure> figures(ReportData data, List<ConfigGroup> groups) {
         List<Figure> out = new ArrayList<>();
         Set<String> names = new HashSet<>();
+        Palette palette = new Palette(data.paradigms());
+        List<String> metrics = data.metrics();
+        samples(out, names, groups, palette); // first: what the models drew says most at a glance
         String suffix = metrics.contains("precision_lenet") ? "_lenet" : "";
         add(out, names, "Trade-offs", "Precision vs recall (mean over seeds, error bar: std of precision)",
                 "precision-recall", charts.tradeOff("precision vs recall", "recall" + suffix, "precision" + suffix,
-                        false, true, groups));
+                        false, true, groups, palette), false);
         String quality = first(metrics, "fd_lenet", "fd", "reverse_kl");
         if (quality != null) {
             add(out, names, "Trade-offs", "Sampling speed vs " + quality + " (lower is better; x on a log scale)",
                     "speed-" + quality, charts.tradeOff("samples per second vs " + quality, "samples_per_second",
-                            quality, true, false, groups));
+                            quality, true, false, groups, palette), false);
         }
-        for (String m : ReportData.HEADLINE) {
-            if (metrics.contains(m)) {
-                add(out, names, "Metrics", m + ": mean ± std over seeds", "bars-" + m, charts.bars(m, groups));
-            }
+        for (ReportData.Column c : data.headline()) {
+            add(out, names, "Metrics", c.label() + " (" + c.metric() + "): mean ± std over seeds",
+                    "bars-" + c.metric(), charts.bars(c.metric(), groups, palette), false);
         }
-        List<String> quality4 = metrics.stream().filter(m -> ReportData.HEADLINE.contains(m))
+        List<String> quality4 = data.headline().stream().map(ReportData.Column::metric)
                 .filter(m -> !NOT_SENSITIVITY.contains(m)).limit(SENSITIVITY_METRICS).toList();
         data.axes().forEach((paradigm, axes) -> {
             for (String axis : axes) {
@@ -154,31 +239,65 @@ public final class SweepReport {
                 for (String m : quality4) {
                     add(out, names, "Sensitivity to swept values", paradigm + ": " + m + " vs " + axis,
                             "sensitivity-" + paradigm + "-" + axis + "-" + m,
-                            charts.sensitivity(paradigm, axis, m, log, groups));
+                            charts.sensitivity(paradigm, axis, m, log, groups, palette), false);
                 }
             }
         });
-        for (String loss : data.losses()) {
-            add(out, names, "Training losses", loss + " (mean over seeds)", "loss-" + loss,
-                    charts.lossCurves(loss, groups));
-        }
-        for (ConfigGroup g : groups) {
-            g.finished().stream().filter(r -> r.samples() != null).findFirst().ifPresent(r -> {
-                try {
-                    byte[] png = Files.readAllBytes(r.samples());
-                    if (isPng(png)) {
-                        add(out, names, "Samples", g.config() + " (seed " + r.seed() + ")", "samples-" + g.config(), png);
-                    }
-                } catch (IOException e) {
-                    throw new UncheckedIOException("cannot read " + r.samples(), e);
-                }
-            });
+        for (String key : data.losses()) {
+            String title = key + " during training (mean over seeds)";
+            add(out, names, "Training curves", title, "curve-" + key, charts.curves(key, title, groups, palette),
+                    false);
         }
         return out;
     }
 
+    /**
+     * Every finished run's samples: the lowest seed of each configuration in view, the other seeds folded.
+     * Runs of 2-D data with their points are redrawn on axes shared by every panel; others show their
+     * {@code samples.png}.
+     */
+    private void samples(List<Figure> out, Set<String> names, List<ConfigGroup> groups, Palette palette) {
+        Map<ReportRun, SamplePoints> points = new LinkedHashMap<>();
+        for (ConfigGroup g : groups) {
+            for (ReportRun r : g.finished()) {
+                if (r.points() != null) {
+                    points.put(r, SamplePoints.read(r.points()));
+                }
+            }
+        }
+        double[] box = points.isEmpty() ? null : ReportCharts.sharedBox(List.copyOf(points.values()));
+        for (ConfigGroup g : groups) {
+            List<ReportRun> runs = g.finished().stream().sorted(Comparator.comparingLong(ReportRun::seed)).toList();
+            for (int i = 0; i < runs.size(); i++) {
+                ReportRun r = runs.get(i);
+                String name = g.config() + " (seed " + r.seed() + ")";
+                SamplePoints p = points.get(r);
+                if (p != null) {
+                    int outside = p.generated().size() - ReportCharts.inside(p.generated(), box)[0].length;
+                    String caption = name + (outside == 0 ? "" : String.format(Locale.ROOT,
+                            "; %d of %d generated points lie outside the shared axes", outside, p.generated().size()));
+                    add(out, names, SAMPLES, caption, "samples-" + g.config() + "-seed" + r.seed(),
+                            charts.samplePanel(name, p, box, palette.color(g.paradigm())), i > 0);
+                } else if (r.samples() != null) {
+                    byte[] png = read(r.samples());
+                    if (isPng(png)) {
+                        add(out, names, SAMPLES, name, "samples-" + g.config() + "-seed" + r.seed(), png, i > 0);
+                    }
+                }
+            }
+        }
+    }
+
+    private static byte[] read(Path file) {
+        try {
+            return Files.readAllBytes(file);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + file, e);
+        }
+    }
+
     private static void add(List<Figure> out, Set<String> names, String section, String caption, String name,
-            byte[] png) {
+            byte[] png, boolean folded) {
         if (png == null) {
             return;
         }
@@ -187,7 +306,7 @@ public final class SweepReport {
         for (int i = 2; !names.add(file); i++) {
             file = base + "-" + i + ".png";
         }
-        out.add(new Figure(section, caption, file, png));
+        out.add(new Figure(section, caption, file, png, folded));
     }
 
     /** {min, max} of an axis whose values are all numbers and take at least two values; else null. */
@@ -267,6 +386,17 @@ public final class SweepReport {
         return data.sweepRunId() == null ? null : data.links().get(data.sweepRunId());
     }
 
+    /** The figures by section, in order of first appearance. */
+    private static Map<String, List<Figure>> sections(List<Figure> figures) {
+        Map<String, List<Figure>> out = new LinkedHashMap<>();
+        figures.forEach(f -> out.computeIfAbsent(f.section(), k -> new ArrayList<>()).add(f));
+        return out;
+    }
+
+    private static String foldedSummary(String section, int n) {
+        return section.equals(SAMPLES) ? "The other seeds (" + n + " panels)" : "More (" + n + ")";
+    }
+
     private String markdown(ReportData data, List<ConfigGroup> groups, List<Figure> figures) {
         StringBuilder s = new StringBuilder();
         s.append("# Sweep report: ").append(data.experimentName()).append("\n\n");
@@ -277,6 +407,30 @@ public final class SweepReport {
                     .append(sweep.experimentUrl()).append(").\n\n");
         }
         s.append(table(data)).append('\n');
+        if (!data.headline().isEmpty()) {
+            s.append("Columns: ").append(String.join(", ", data.headline().stream()
+                    .map(c -> c.label() + " = `" + c.metric() + "`").toList())).append(".\n\n");
+        }
+        List<String> others = data.otherMetrics();
+        if (!others.isEmpty()) {
+            // GitHub renders Markdown inside <details> when blank lines separate it from the tags.
+            s.append("<details><summary>All other metrics (").append(others.size()).append(")</summary>\n\n")
+                    .append(markdownTable(data, others, others)).append("\n</details>\n\n");
+        }
+        sections(figures).forEach((section, figs) -> {
+            s.append("## ").append(section).append("\n\n");
+            if (section.equals(SAMPLES)) {
+                s.append(SAMPLES_NOTE).append("\n\n");
+            }
+            figs.stream().filter(f -> !f.folded()).forEach(f -> s.append(markdownImage(f)));
+            List<Figure> folded = figs.stream().filter(Figure::folded).toList();
+            if (!folded.isEmpty()) {
+                s.append("<details><summary>").append(foldedSummary(section, folded.size()))
+                        .append("</summary>\n\n");
+                folded.forEach(f -> s.append(markdownImage(f)));
+                s.append("</details>\n\n");
+            }
+        });
         boolean remote = !data.links().isEmpty();
         s.append("## Runs\n\n| run | status | seconds | run id |").append(remote ? " MLflow run |" : "")
                 .append(" failure |\n|---|---|---|---|").append(remote ? "---|" : "").append("---|\n");
@@ -289,20 +443,19 @@ public final class SweepReport {
             }
             s.append(" | ").append(r.failure().replace("|", "\\|").replace("\n", " ")).append(" |\n");
         }
-        s.append('\n');
-        String section = null;
-        for (Figure f : figures) {
-            if (!f.section().equals(section)) {
-                section = f.section();
-                s.append("## ").append(section).append("\n\n");
-            }
-            s.append("![").append(f.caption().replace("]", ")")).append("](").append(PLOTS).append('/')
-                    .append(f.file()).append(")\n\n");
-        }
         return s.toString();
     }
 
-    private String html(ReportData data, List<ConfigGroup> groups, List<String> metrics, List<Figure> figures) {
+    private static final String SAMPLES_NOTE = "Every panel has the same axes; generated points in the paradigm's "
+            + "colour, real points in black on top. The lowest seed of each configuration is shown; the others "
+            + "are folded below.";
+
+    private static String markdownImage(Figure f) {
+        return "![" + f.caption().replace("[", "\\[").replace("]", "\\]") + "](" + PLOTS + "/" + f.file() + ")\n\n";
+    }
+
+    private String html(ReportData data, List<ConfigGroup> groups, List<Figure> figures) {
+        Palette palette = new Palette(data.paradigms());
         StringBuilder s = new StringBuilder();
         s.append("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>Sweep report: ")
                 .append(esc(data.experimentName())).append("</title>\n<style>\n")
@@ -312,7 +465,10 @@ public final class SweepReport {
                 .append("th:first-child,td:first-child{text-align:left}")
                 .append(".scroll{overflow-x:auto}.figs{display:flex;flex-wrap:wrap;gap:12px}")
                 .append("figure{margin:0}figcaption{font-size:13px;max-width:760px}")
-                .append(".samples img{width:300px}\n</style>\n</head>\n<body>\n");
+                .append(".samples figcaption{max-width:320px}")
+                .append(".swatch{display:inline-block;width:10px;height:10px;margin-right:6px}")
+                .append("details{margin:0.8em 0}summary{cursor:pointer;color:#135}")
+                .append(".note{font-size:13px;color:#555}\n</style>\n</head>\n<body>\n");
         s.append("<h1>Sweep report: ").append(esc(data.experimentName())).append("</h1>\n<p>")
                 .append(esc(summaryLine(data, groups))).append(". Cells are mean ± sample std over the finished seeds.</p>\n");
         RemoteLink sweep = sweepLink(data);
@@ -320,22 +476,35 @@ public final class SweepReport {
             s.append("<p>In MLflow: ").append(link(sweep.runUrl(), "the sweep run")).append(", ")
                     .append(link(sweep.experimentUrl(), "the experiment's runs")).append(".</p>\n");
         }
-        s.append("<div class=\"scroll\"><table>\n<thead><tr><th>config</th><th>seeds ok</th>");
-        metrics.forEach(m -> s.append("<th>").append(esc(m)).append("</th>"));
-        s.append("</tr></thead>\n<tbody>\n");
-        for (ConfigGroup g : groups) {
-            s.append("<tr><td>").append(esc(g.config())).append("</td><td>").append(g.finished().size()).append('/')
-                    .append(g.runs().size()).append("</td>");
-            for (String m : metrics) {
-                Stat st = g.stat(m);
-                s.append("<td>").append(st == null ? "-" : esc(st.format())).append("</td>");
-            }
-            s.append("</tr>\n");
+        List<ReportData.Column> headline = data.headline();
+        htmlTable(s, "headline", groups, palette, headline.stream().map(ReportData.Column::label).toList(),
+                headline.stream().map(ReportData.Column::metric).toList());
+        List<String> others = data.otherMetrics();
+        if (!others.isEmpty()) {
+            s.append("<details><summary>All other metrics (").append(others.size()).append(")</summary>\n");
+            htmlTable(s, "other-metrics", groups, palette, others, others);
+            s.append("</details>\n");
         }
-        s.append("</tbody>\n</table></div>\n");
+        sections(figures).forEach((section, figs) -> {
+            String cls = section.equals(SAMPLES) ? "figs samples" : "figs";
+            s.append("<h2>").append(esc(section)).append("</h2>\n");
+            if (section.equals(SAMPLES)) {
+                s.append("<p class=\"note\">").append(esc(SAMPLES_NOTE)).append("</p>\n");
+            }
+            s.append("<div class=\"").append(cls).append("\">\n");
+            figs.stream().filter(f -> !f.folded()).forEach(f -> s.append(htmlFigure(f)));
+            s.append("</div>\n");
+            List<Figure> folded = figs.stream().filter(Figure::folded).toList();
+            if (!folded.isEmpty()) {
+                s.append("<details><summary>").append(esc(foldedSummary(section, folded.size())))
+                        .append("</summary>\n<div class=\"").append(cls).append("\">\n");
+                folded.forEach(f -> s.append(htmlFigure(f)));
+                s.append("</div>\n</details>\n");
+            }
+        });
         boolean remote = !data.links().isEmpty();
-        s.append("<h2>Runs</h2>\n<div class=\"scroll\"><table>\n<thead><tr><th>run</th><th>status</th><th>seconds</th>")
-                .append("<th>run id</th>").append(remote ? "<th>MLflow run</th>" : "")
+        s.append("<h2>Runs</h2>\n<div class=\"scroll\"><table id=\"runs\">\n<thead><tr><th>run</th><th>status</th>")
+                .append("<th>seconds</th><th>run id</th>").append(remote ? "<th>MLflow run</th>" : "")
                 .append("<th>failure</th></tr></thead>\n<tbody>\n");
         for (ReportRun r : data.trials()) {
             s.append("<tr><td>").append(esc(r.name())).append("</td><td>").append(r.status()).append("</td><td>")
@@ -348,25 +517,37 @@ public final class SweepReport {
             s.append("<td>").append(esc(r.failure())).append("</td></tr>\n");
         }
         s.append("</tbody>\n</table></div>\n");
-        String section = null;
-        for (Figure f : figures) {
-            if (!f.section().equals(section)) {
-                if (section != null) {
-                    s.append("</div>\n");
-                }
-                section = f.section();
-                s.append("<h2>").append(esc(section)).append("</h2>\n<div class=\"figs")
-                        .append(section.equals("Samples") ? " samples" : "").append("\">\n");
-            }
-            s.append("<figure><img alt=\"").append(esc(f.caption())).append("\" src=\"data:image/png;base64,")
-                    .append(Base64.getEncoder().encodeToString(f.png())).append("\"><figcaption>")
-                    .append(esc(f.caption())).append("</figcaption></figure>\n");
-        }
-        if (section != null) {
-            s.append("</div>\n");
-        }
         s.append("</body>\n</html>\n");
         return s.toString();
+    }
+
+    /** A metrics table: one row per configuration, its paradigm's colour as a swatch before its name. */
+    private static void htmlTable(StringBuilder s, String id, List<ConfigGroup> groups, Palette palette,
+            List<String> headers, List<String> metrics) {
+        s.append("<div class=\"scroll\"><table id=\"").append(id).append("\">\n<thead><tr><th>config</th>")
+                .append("<th>seeds ok</th>");
+        for (int i = 0; i < headers.size(); i++) {
+            s.append("<th title=\"").append(esc(metrics.get(i))).append("\">").append(esc(headers.get(i)))
+                    .append("</th>");
+        }
+        s.append("</tr></thead>\n<tbody>\n");
+        for (ConfigGroup g : groups) {
+            s.append("<tr data-paradigm=\"").append(esc(g.paradigm())).append("\"><td><span class=\"swatch\" ")
+                    .append("style=\"background:").append(palette.css(g.paradigm())).append("\"></span>")
+                    .append(esc(g.config())).append("</td><td>").append(seedsOk(g)).append("</td>");
+            for (String m : metrics) {
+                Stat st = g.stat(m);
+                s.append("<td>").append(st == null ? "-" : esc(st.format())).append("</td>");
+            }
+            s.append("</tr>\n");
+        }
+        s.append("</tbody>\n</table></div>\n");
+    }
+
+    private static String htmlFigure(Figure f) {
+        return "<figure><img alt=\"" + esc(f.caption()) + "\" src=\"data:image/png;base64,"
+                + Base64.getEncoder().encodeToString(f.png()) + "\"><figcaption>" + esc(f.caption())
+                + "</figcaption></figure>\n";
     }
 
     /** A link that opens outside the frame MLflow shows the report in. */

@@ -12,6 +12,7 @@ import dev.genlab.api.Params;
 import dev.genlab.core.plugin.PluginOrigin;
 import dev.genlab.core.plugin.PluginRegistry;
 import dev.genlab.core.report.Plots;
+import dev.genlab.core.report.SamplePoints;
 import dev.genlab.core.sweep.Trial;
 import dev.genlab.tracking.MetricPoint;
 import dev.genlab.tracking.RunStatus;
@@ -292,12 +293,14 @@ final class TrialRunner {
                 trial.runName() + ": generated vs real")) {
             files.add("samples.png");
         }
+        samplePoints(shape, eval.generated(), eval.reference(), null, work).ifPresent(files::add);
         for (Map.Entry<String, Evaluation.Variant> v : eval.variants().entrySet()) {
             String file = "samples_" + v.getKey() + ".png";
             if (samplePlot(shape, v.getValue().generated(), eval.reference(), work.resolve(file),
                     trial.runName() + " [" + v.getKey() + "]: generated vs real")) {
                 files.add(file);
             }
+            samplePoints(shape, v.getValue().generated(), eval.reference(), v.getKey(), work).ifPresent(files::add);
         }
         for (Map.Entry<String, Evaluation.Figure> f : eval.figures().entrySet()) {
             String file = f.getKey() + ".png";
@@ -338,6 +341,17 @@ final class TrialRunner {
             return true;
         }
         return false;
+    }
+
+    /** 2-D samples as points too, so the sweep report can redraw all runs on shared axes; else empty. */
+    private static java.util.Optional<String> samplePoints(DataShape shape, float[] generated, float[] reference,
+            String variant, Path work) {
+        if (!(shape.isPoints() && shape.size() == 2)) {
+            return java.util.Optional.empty();
+        }
+        String file = SamplePoints.fileName(variant);
+        SamplePoints.write(toPoints(reference, 2), toPoints(generated, 2), work.resolve(file));
+        return java.util.Optional.of(file);
     }
 
     /** A paradigm figure: a rows × cols image grid, or one path per row over the real points. */

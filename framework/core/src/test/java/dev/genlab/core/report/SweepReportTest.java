@@ -1,6 +1,8 @@
 package dev.genlab.core.report;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -33,8 +35,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Runs a real tiny sweep (the meanfit test paradigm on ring8: two learning rates × two seeds, plus a
- * configuration whose trials fail) and checks the report the sweep writes and the one read back.
+ * Runs a real tiny sweep (the meanfit test paradigm on ring8: two learning rates × two seeds, a second
+ * paradigm, and a configuration whose trials fail) and checks the report the sweep writes and the one read
+ * back.
  */
 class SweepReportTest {
 
@@ -46,6 +49,7 @@ class SweepReportTest {
             evaluate: {samples: 400, metrics: [modes, speed, stability]}
             paradigms:
               - {name: fit, plugin: meanfit, params: {lr: 0.2, std: 0.5}, variants: {wide: {std: 2.0}}}
+              - {name: other, plugin: meanfit, params: {lr: 0.2, std: 1.5}}
               - {name: broken, plugin: meanfit, params: {nan_at: 3}}
             sweep:
               seeds: [0, 1]
@@ -102,7 +106,7 @@ class SweepReportTest {
         SweepReport.Written files = report().write(new ReportLoader().load(new LocalRunStore(store), "report-test"), out);
         assertTrue(Files.notExists(stale), "a stale chart was left in plots/");
         List<BufferedImage> images = ReportPages.assertValidPage(files.html());
-        // trade-offs (2) + bars + sensitivity (fit: lr) + losses + samples (2 fit configs; broken has none)
+        // trade-offs + bars + sensitivity (fit: lr) + losses + samples (fit, its variant, other; broken has none)
         assertTrue(images.size() >= 8, "only " + images.size() + " images");
         assertEquals(files.images().size(), images.size());
         for (Path png : files.images()) {
@@ -144,9 +148,9 @@ class SweepReportTest {
         LocalRunStore runs = new LocalRunStore(store);
         ReportData data = new ReportLoader().load(runs, "report-test");
         List<String> configs = data.groups().stream().map(ConfigGroup::config).toList();
-        assertEquals(List.of("fit lr=0.05", "fit lr=0.05 [wide]", "fit lr=0.3", "fit lr=0.3 [wide]", "broken"),
-                configs);
-        assertEquals(6, data.trials().size());
+        assertEquals(List.of("fit lr=0.05", "fit lr=0.05 [wide]", "fit lr=0.3", "fit lr=0.3 [wide]", "other",
+                "broken"), configs);
+        assertEquals(8, data.trials().size());
         assertEquals(List.of("lr"), data.axes().get("fit"));
 
         String table = report().table(data);
@@ -203,6 +207,218 @@ class SweepReportTest {
             assertEquals(old, new ReportLoader().load(runs, "report-test").sweepRunId());
             assertEquals(started, new ReportLoader().load(runs, started).sweepRunId());
         }
+    }
+
+    @Test
+    void theHeadlineTableComesFirstAndTheOtherMetricsAreFolded() throws Exception {
+        ReportData data = new ReportLoader().load(new LocalRunStore(store), "report-test");
+        // The spec evaluates modes, speed and stability: three headline columns, the rest folded.
+        assertEquals(List.of(new ReportData.Column("modes", "modes_covered"),
+                new ReportData.Column("HQ %", "high_quality_pct"),
+                new ReportData.Column("samples/s", "samples_per_second")), data.headline());
+        assertTrue(data.otherMetrics().containsAll(List.of("reverse_kl", "train_step_ms", "params_total")),
+                data.otherMetrics().toString());
+        assertEquals("| config | seeds ok | modes | HQ % | samples/s |", report().table(data).lines().findFirst()
+                .orElseThrow());
+        SweepReport.Written files = report().write(data, out);
+        String html = Files.readString(files.html());
+        int headline = html.indexOf("<table id=\"headline\">");
+        int details = html.indexOf("<details><summary>All other metrics (" + data.otherMetrics().size() + ")");
+        int others = html.indexOf("<table id=\"other-metrics\">");
+        assertTrue(headline >= 0 && headline < details && details < others, "headline, then the folded rest");
+        String headlineTable = html.substring(headline, html.indexOf("</table>", headline));
+        assertFalse(headlineTable.contains("reverse_kl"), headlineTable);
+        String md = Files.readString(files.markdown());
+        assertTrue(md.contains("<details><summary>All other metrics"), md);
+        assertTrue(md.indexOf("| config | seeds ok | modes |") < md.indexOf("| reverse_kl |"), md);
+    }
+
+    @Test
+    void theTerminalSummaryShowsTheHeadlineWithinOneHundredColumns() {
+        ReportData data = new ReportLoader().load(new LocalRunStore(store), "report-test");
+        List<String> lines = report().summary(data).lines().toList();
+        assertTrue(lines.get(0).matches("config +seeds +modes +HQ % +samples/s"), lines.get(0));
+        Stat modes = data.groups().get(2).stat("modes_covered");
+        assertTrue(lines.get(3).matches("fit lr=0\\.3 +2/2 +" + java.util.regex.Pattern.quote(modes.compact()) + " .*"),
+                lines.get(3) + " lacks " + modes.compact());
+        lines.forEach(l -> assertTrue(l.length() <= SweepReport.SUMMARY_WIDTH, l));
+
+        // Every headline metric, with long means and stds: columns that do not fit are left out and counted.
+        Map<String, Double> all = new java.util.LinkedHashMap<>();
+        ReportData.HEADLINE.forEach(h -> all.put(h.keys().get(h.keys().size() - 1), 0.00444));
+        List<ReportRun> runs = new ArrayList<>();
+        for (int seed = 0; seed < 2; seed++) {
+            Map<String, Double> m = new java.util.LinkedHashMap<>();
+            int s = seed;
+            all.forEach((k, v) -> m.put(k, v * (1 + s) * 1234.5678));
+            runs.add(new ReportRun("r" + seed, "a-long-paradigm-name seed=" + seed, "a-long-paradigm-name", seed,
+                    RunStatus.FINISHED, Map.of("lr", "0.000123"), m, Map.of(), null, null, 1, "", null));
+        }
+        ReportData wide = new ReportData("wide", null, 0, Map.of("a-long-paradigm-name", List.of("lr")), runs);
+        String text = report().summary(wide);
+        text.lines().forEach(l -> assertTrue(l.length() <= SweepReport.SUMMARY_WIDTH, l));
+        assertTrue(text.contains("more headline column(s)"), text);
+        assertTrue(text.lines().findFirst().orElseThrow().startsWith("config"), text);
+    }
+
+    @Test
+    void eachParadigmHasOneColourInTheTableAndInEveryChart() throws Exception {
+        ReportData data = new ReportLoader().load(new LocalRunStore(store), "report-test");
+        assertEquals(List.of("fit", "other", "broken"), data.paradigms());
+        Palette palette = new Palette(data.paradigms());
+        SweepReport.Written files = report().write(data, out);
+        String html = Files.readString(files.html());
+        java.util.regex.Matcher row = java.util.regex.Pattern
+                .compile("<tr data-paradigm=\"([^\"]+)\"><td><span class=\"swatch\" style=\"background:(#[0-9a-f]{6})\">")
+                .matcher(html);
+        int rows = 0;
+        while (row.find()) {
+            assertEquals(palette.css(row.group(1)), row.group(2), row.group());
+            rows++;
+        }
+        assertEquals(2 * data.groups().size(), rows, "every row of both metric tables has its swatch");
+        java.awt.Color fit = palette.color("fit");
+        java.awt.Color other = palette.color("other");
+        assertFalse(fit.equals(other));
+        // The bars, the trade-off and the training curves hold the exact colour of each paradigm drawn there.
+        List<Path> charts = files.images().stream().filter(p -> p.getFileName().toString()
+                .matches("(bars|speed|curve)-.*\\.png")).toList();
+        assertTrue(charts.size() >= 4, charts.toString());
+        for (Path chart : charts) {
+            BufferedImage img = ImageIO.read(chart.toFile());
+            assertTrue(count(img, fit, 0) >= 10, chart + ": too few pixels of fit's colour");
+            assertTrue(count(img, other, 0) >= 10, chart + ": too few pixels of other's colour");
+        }
+        // Sample panels: generated points in the paradigm's colour (translucent over white), not another's.
+        for (Path panel : files.images().stream().filter(p -> p.getFileName().toString().startsWith("samples-")).toList()) {
+            BufferedImage img = ImageIO.read(panel.toFile());
+            boolean isFit = panel.getFileName().toString().startsWith("samples-fit");
+            java.awt.Color own = overWhite(isFit ? fit : other, ReportCharts.GENERATED_ALPHA);
+            java.awt.Color foreign = overWhite(isFit ? other : fit, ReportCharts.GENERATED_ALPHA);
+            assertTrue(count(img, own, 2) >= 10, panel + ": no generated point in its paradigm's colour");
+            assertEquals(0, count(img, foreign, 2), panel + ": another paradigm's colour");
+        }
+    }
+
+    @Test
+    void samplePanelsShareTheirAxesAndShowTheRealPointsOnTop() throws Exception {
+        SweepReport.Written files = report().write(new ReportLoader().load(new LocalRunStore(store), "report-test"),
+                out);
+        List<Path> panels = files.images().stream().filter(p -> p.getFileName().toString().startsWith("samples-"))
+                .toList();
+        // fit: 2 configs + 2 variant rows, other: 1 config; 2 seeds each.
+        assertEquals(10, panels.size(), panels.toString());
+        BufferedImage first = ImageIO.read(panels.get(0).toFile());
+        for (Path p : panels) {
+            BufferedImage img = ImageIO.read(p.toFile());
+            // Same axes: the tick labels left of and below the plot are the same pixels in every panel.
+            assertTrue(sameAxisLabels(first, img), p + " has other axes than " + panels.get(0));
+            // Real points are black, drawn over the generated ones: dark pixels inside the plot.
+            assertTrue(count(img, java.awt.Color.BLACK, 60) >= 20, p + ": real points not visible");
+        }
+        // The check tells axes apart: a panel drawn on another window fails it.
+        SamplePoints points = SamplePoints.read(new ReportLoader().load(new LocalRunStore(store), "report-test")
+                .runs().get(0).points());
+        byte[] moved = new ReportCharts().samplePanel("moved", points, new double[] {-3, 3, -3, 3},
+                java.awt.Color.BLUE);
+        assertFalse(sameAxisLabels(first, ImageIO.read(new java.io.ByteArrayInputStream(moved))));
+    }
+
+    @Test
+    void everySeedOfEveryConfigurationHasAPanelTheLowestInView() throws Exception {
+        ReportData data = new ReportLoader().load(new LocalRunStore(store), "report-test");
+        SweepReport.Written files = report().write(data, out);
+        String html = Files.readString(files.html());
+        String md = Files.readString(files.markdown());
+        int fold = html.indexOf("<details><summary>The other seeds");
+        int mdFold = md.indexOf("<details><summary>The other seeds");
+        assertTrue(fold > 0 && mdFold > 0, "the other seeds are folded");
+        int panels = 0;
+        for (ConfigGroup g : data.groups()) {
+            for (ReportRun r : g.finished()) {
+                String alt = "<img alt=\"" + g.config().replace("\"", "&quot;") + " (seed " + r.seed() + ")";
+                int at = html.indexOf(alt);
+                assertTrue(at > 0, "no panel " + alt);
+                assertEquals(r.seed() == 0, at < fold, alt + ": seed 0 in view, the others folded");
+                String mdAlt = g.config().replace("[", "\\[").replace("]", "\\]") + " (seed " + r.seed() + ")";
+                assertTrue(md.contains("![" + mdAlt), mdAlt);
+                panels++;
+            }
+        }
+        assertEquals(10, panels);
+    }
+
+    @Test
+    void trainingCurvesAreTitledByWhatTheyShow() throws Exception {
+        ReportData data = new ReportLoader().load(new LocalRunStore(store), "report-test");
+        SweepReport.Written files = report().write(data, out);
+        String md = Files.readString(files.markdown());
+        assertFalse(data.losses().isEmpty());
+        for (String key : data.losses()) {
+            assertTrue(md.contains("![" + key + " during training (mean over seeds)]"), key);
+        }
+        assertFalse(md.contains("training loss"), md);
+    }
+
+    @Test
+    void sharedAxesFrameTheRealDataAndCountTheGeneratedPointsOutside() {
+        SamplePoints a = new SamplePoints(List.of(new double[] {-1, 0}, new double[] {1, 0}, new double[] {0, 1}),
+                List.of(new double[] {0, 0}, new double[] {50, 50}));
+        SamplePoints b = new SamplePoints(List.of(new double[] {0, -1}), List.of(new double[] {0.5, 0.5}));
+        double[] box = ReportCharts.sharedBox(List.of(a, b));
+        // Real extent [-1, 1]² plus a quarter of it on each side; the far-off generated point stays outside.
+        assertArrayEquals(new double[] {-1.5, 1.5, -1.5, 1.5}, box, 1e-12);
+        assertEquals(1, ReportCharts.inside(a.generated(), box)[0].length);
+    }
+
+    /** Pixels within {@code tolerance} of a colour on every channel. */
+    private static int count(BufferedImage img, java.awt.Color c, int tolerance) {
+        int n = 0;
+        for (int y = 0; y < img.getHeight(); y++) {
+            for (int x = 0; x < img.getWidth(); x++) {
+                int p = img.getRGB(x, y);
+                if (Math.abs(((p >> 16) & 255) - c.getRed()) <= tolerance
+                        && Math.abs(((p >> 8) & 255) - c.getGreen()) <= tolerance
+                        && Math.abs((p & 255) - c.getBlue()) <= tolerance) {
+                    n++;
+                }
+            }
+        }
+        return n;
+    }
+
+    /** One layer of a translucent colour over white. */
+    private static java.awt.Color overWhite(java.awt.Color c, int alpha) {
+        double a = alpha / 255.0;
+        return new java.awt.Color((int) Math.round(c.getRed() * a + 255 * (1 - a)),
+                (int) Math.round(c.getGreen() * a + 255 * (1 - a)), (int) Math.round(c.getBlue() * a + 255 * (1 - a)));
+    }
+
+    /**
+     * Whether two panels have the same y tick labels (left strip) and x tick labels (strip below the plot):
+     * the regions outside the title, the plot area and the legend.
+     */
+    private static boolean sameAxisLabels(BufferedImage a, BufferedImage b) {
+        int w = a.getWidth();
+        int h = a.getHeight();
+        if (b.getWidth() != w || b.getHeight() != h) {
+            return false;
+        }
+        for (int y = (int) (0.1 * h); y < (int) (0.8 * h); y++) {
+            for (int x = 0; x < (int) (0.12 * w); x++) {
+                if (a.getRGB(x, y) != b.getRGB(x, y)) {
+                    return false;
+                }
+            }
+        }
+        for (int y = (int) (0.86 * h); y < (int) (0.9 * h); y++) {
+            for (int x = 0; x < w; x++) {
+                if (a.getRGB(x, y) != b.getRGB(x, y)) {
+                    return false;
+                }
+            }
+        }
+        return true;
     }
 
     @Test
