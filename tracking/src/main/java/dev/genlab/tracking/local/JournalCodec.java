@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.DoubleNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
+import dev.genlab.tracking.DatasetInput;
 import dev.genlab.tracking.MetricPoint;
 import dev.genlab.tracking.RunStatus;
 import java.io.IOException;
@@ -73,6 +74,22 @@ final class JournalCodec {
             m.set("value", encodeDouble(p.value()));
             m.put("step", p.step());
             m.put("timestamp", p.timestampMs());
+        }
+        return line(n);
+    }
+
+    byte[] inputs(List<DatasetInput> inputs) {
+        ObjectNode n = event("inputs");
+        ArrayNode arr = n.putArray("datasets");
+        for (DatasetInput d : inputs) {
+            ObjectNode o = arr.addObject();
+            o.put("name", d.name());
+            o.put("digest", d.digest());
+            o.put("source_type", d.sourceType());
+            o.put("source", d.source());
+            o.put("schema", d.schema());
+            o.put("profile", d.profile());
+            o.put("context", d.context());
         }
         return line(n);
     }
@@ -200,6 +217,13 @@ final class JournalCodec {
                 for (JsonNode m : n.path("metrics")) {
                     b.addMetric(new MetricPoint(required(m, "key"), decodeDouble(m.get("value")),
                             m.path("step").asLong(), m.path("timestamp").asLong()));
+                }
+                return false;
+            case "inputs":
+                for (JsonNode d : n.path("datasets")) {
+                    b.addInput(new DatasetInput(required(d, "name"), required(d, "digest"), required(d, "source_type"),
+                            required(d, "source"), d.path("schema").asText(""), d.path("profile").asText(""),
+                            required(d, "context")));
                 }
                 return false;
             case "artifact":

@@ -1,5 +1,6 @@
 package dev.genlab.tracking.local;
 
+import dev.genlab.tracking.DatasetInput;
 import dev.genlab.tracking.MetricPoint;
 import dev.genlab.tracking.RunStatus;
 import dev.genlab.tracking.RunSummary;
@@ -273,6 +274,15 @@ public final class LocalRunStore implements Tracker {
             return;
         }
         withRun(runId, h -> h.write(codec.metrics(copy)));
+    }
+
+    @Override
+    public void logInputs(String runId, List<DatasetInput> inputs) {
+        List<DatasetInput> copy = List.copyOf(inputs);
+        if (copy.isEmpty()) {
+            return;
+        }
+        withRun(runId, h -> h.write(codec.inputs(copy)));
     }
 
     @Override

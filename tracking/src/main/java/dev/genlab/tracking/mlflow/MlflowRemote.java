@@ -2,6 +2,9 @@ package dev.genlab.tracking.mlflow;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.genlab.tracking.DatasetInput;
 import dev.genlab.tracking.MetricPoint;
 import dev.genlab.tracking.RunStatus;
 import dev.genlab.tracking.RunSummary;
@@ -74,6 +77,8 @@ final class MlflowRemote implements AutoCloseable {
     private static final java.util.logging.Logger HTTP_LOG = quiet("org.mlflow_project.apachehttp");
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String ARTIFACTS_API = "/api/2.0/mlflow-artifacts/artifacts";
+    /** The input tag that says how a run used a dataset (MLflow's name). */
+    static final String CONTEXT_TAG = "mlflow.data.context";
 
     private final MlflowSettings settings;
     private final Duration requestTimeout;
@@ -273,6 +278,35 @@ final class MlflowRemote implements AutoCloseable {
             client.logBatch(runId, m, ps, ts);
             return null;
         });
+    }
+
+    /**
+     * One {@code runs/log-inputs} request (the Java client has no call for it): each dataset with its
+     * context as the input tag {@value #CONTEXT_TAG}.
+     */
+    void logInputs(String runId, List<DatasetInput> inputs) {
+        ObjectNode body = JSON.createObjectNode();
+        body.put("run_id", runId);
+        ArrayNode datasets = body.putArray("datasets");
+        for (DatasetInput d : inputs) {
+            ObjectNode input = datasets.addObject();
+            ObjectNode tag = input.putArray("tags").addObject();
+            tag.put("key", CONTEXT_TAG);
+            tag.put("value", d.context());
+            ObjectNode ds = input.putObject("dataset");
+            ds.put("name", d.name());
+            ds.put("digest", d.digest());
+            ds.put("source_type", d.sourceType());
+            ds.put("source", d.source());
+            if (!d.schema().isEmpty()) {
+                ds.put("schema", d.schema());
+            }
+            if (!d.profile().isEmpty()) {
+                ds.put("profile", d.profile());
+            }
+        }
+        String json = body.toString();
+        call("log inputs to run " + runId, () -> client.sendPost("runs/log-inputs", json));
     }
 
     void endRun(String runId, RunStatus status, long endTimeMs) {
@@ -565,8 +599,14 @@ final class MlflowRemote implements AutoCloseable {
         } catch (IllegalArgumentException e) {
             status = RunStatus.RUNNING; // SCHEDULED and other states: not ended
         }
+        Set<String> inputs = new HashSet<>();
+        for (Service.DatasetInput in : run.getInputs().getDatasetInputsList()) {
+            String context = in.getTagsList().stream().filter(t -> t.getKey().equals(CONTEXT_TAG))
+                    .map(Service.InputTag::getValue).findFirst().orElse("");
+            inputs.add(in.getDataset().getName() + "\n" + in.getDataset().getDigest() + "\n" + context);
+        }
         return new RemoteRun(info.getRunId(), info.getArtifactUri(), status, info.getEndTime(), params, tags, keys,
-                info.getStartTime());
+                info.getStartTime(), inputs);
     }
 
     private static String encodeSegment(String seg) {

@@ -1,5 +1,6 @@
 package dev.genlab.tracking.mlflow;
 
+import dev.genlab.tracking.DatasetInput;
 import dev.genlab.tracking.MetricPoint;
 import dev.genlab.tracking.RemoteLink;
 import dev.genlab.tracking.RunStatus;
@@ -302,6 +303,19 @@ public final class MlflowTracker implements Tracker {
         synchronized (run) {
             local.logMetrics(runId, copy);
             writer.data(run, Map.of(), Map.of(), copy);
+        }
+    }
+
+    @Override
+    public void logInputs(String runId, List<DatasetInput> inputs) {
+        TrackedRun run = tracked(runId);
+        List<DatasetInput> copy = List.copyOf(inputs);
+        if (copy.isEmpty()) {
+            return;
+        }
+        synchronized (run) {
+            local.logInputs(runId, copy);
+            writer.inputs(run, copy);
         }
     }
 

@@ -62,6 +62,7 @@ public final class SweepRunner {
     private final SpecWriter specWriter;
     private final Cancellation cancellation;
     private final SweepReporter reporter;
+    private final Provenance provenance;
 
     /**
      * @param registry installed plugins
@@ -89,6 +90,7 @@ public final class SweepRunner {
         this.specWriter = specWriter;
         this.cancellation = cancellation;
         this.reporter = reporter;
+        this.provenance = provenance;
     }
 
     /**
@@ -120,7 +122,8 @@ public final class SweepRunner {
         try (Tracker tracker = RedactingTracker.wrap(trackers.open(spec.tracking(), options), spec.secrets());
                 NDManager dataManager = NDManager.newBaseManager()) {
             String experimentId = tracker.experiment(experimentName);
-            Map<String, String> parentTags = new LinkedHashMap<>();
+            Map<String, String> parentTags = new LinkedHashMap<>(provenance.tags());
+            parentTags.put("genlab.spec_name", spec.name());
             parentTags.put("genlab.sweep_hash", sweepHash(trials));
             parentTags.put("genlab.trials", Integer.toString(trials.size()));
             parentTags.put("mlflow.source.name", "genlab");
@@ -400,6 +403,7 @@ public final class SweepRunner {
         SweepResult linked = new SweepResult(result.experimentName(), result.parentRunId(), result.trials(),
                 result.wallSeconds(), null, links);
         logSummary(tracker, result.parentRunId(), linked);
+        SweepRollup.log(tracker, result.parentRunId(), result.trials());
         Optional<Path> report = reporter.publish(tracker, tracking, options, result.parentRunId());
         return new SweepResult(result.experimentName(), result.parentRunId(), result.trials(), result.wallSeconds(),
                 report.orElse(null), links);
