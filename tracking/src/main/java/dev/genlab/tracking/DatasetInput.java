@@ -33,8 +33,11 @@ public record DatasetInput(String name, String digest, String sourceType, String
         profile = profile == null ? "" : profile;
     }
 
-    /** @return what identifies this input on a run: MLflow keeps one input per name, digest and context */
+    /**
+     * @return what identifies this input on a run: MLflow keeps one input per dataset name and digest (the
+     *     first one logged, with its context)
+     */
     public String identity() {
-        return name + "\n" + digest + "\n" + context;
+        return name + "\n" + digest;
     }
 }

@@ -25,6 +25,19 @@ public interface Tracker extends AutoCloseable {
     String experiment(String name);
 
     /**
+     * Sets (or overwrites) tags of an experiment, e.g. {@code mlflow.note.content}, its description in
+     * MLflow. Call it before the experiment's first run of this process starts: a remote tracker sends the
+     * experiment's tags when it first places the experiment on its server. Trackers without experiment
+     * tags ignore them.
+     *
+     * @param experimentId from {@link #experiment}
+     * @param tags key to value
+     */
+    default void setExperimentTags(String experimentId, Map<String, String> tags) {
+        // a tracker without experiment tags keeps none
+    }
+
+    /**
      * Starts a run.
      *
      * @param experimentId from {@link #experiment}

@@ -305,15 +305,21 @@ final class JournalCodec {
     /** Reads an {@code experiment.json}. */
     ExperimentRecord readExperiment(byte[] content, Path directory) throws IOException {
         JsonNode n = mapper.readTree(content);
-        return new ExperimentRecord(required(n, "id"), required(n, "name"), n.path("created").asLong(), directory);
+        Map<String, String> tags = new java.util.LinkedHashMap<>();
+        readStrings(n.path("tags"), tags);
+        return new ExperimentRecord(required(n, "id"), required(n, "name"), n.path("created").asLong(), directory,
+                tags);
     }
 
     /** Writes an {@code experiment.json}. */
-    byte[] experiment(String id, String name, long createdMs) {
+    byte[] experiment(String id, String name, long createdMs, Map<String, String> tags) {
         ObjectNode n = mapper.createObjectNode();
         n.put("id", id);
         n.put("name", name);
         n.put("created", createdMs);
+        if (!tags.isEmpty()) {
+            n.set("tags", stringMap(tags));
+        }
         return line(n);
     }
 }

@@ -165,31 +165,50 @@ final class MlflowRemote implements AutoCloseable {
      * rather than a GenAI one. An existing kind (set by a user in the UI) is left alone.
      */
     String experiment(String name) {
+        return experiment(name, Map.of());
+    }
+
+    /**
+     * Finds or creates an experiment as {@link #experiment(String)} does, and sets those of {@code tags}
+     * that the server does not hold with the same value.
+     */
+    String experiment(String name, Map<String, String> tags) {
         Optional<Service.Experiment> found = experimentByName(name);
         if (found.isPresent()) {
             Service.Experiment e = found.get();
-            boolean hasKind = e.getTagsList().stream().anyMatch(t -> t.getKey().equals(MlflowLinks.EXPERIMENT_KIND_TAG));
-            if (!hasKind) {
-                call("tag experiment '" + name + "'", () -> {
-                    client.setExperimentTag(e.getExperimentId(), MlflowLinks.EXPERIMENT_KIND_TAG,
-                            MlflowLinks.TRAINING_KIND);
-                    return null;
-                });
+            Map<String, String> there = new HashMap<>();
+            e.getTagsList().forEach(t -> there.put(t.getKey(), t.getValue()));
+            Map<String, String> missing = new LinkedHashMap<>();
+            if (!there.containsKey(MlflowLinks.EXPERIMENT_KIND_TAG)) {
+                missing.put(MlflowLinks.EXPERIMENT_KIND_TAG, MlflowLinks.TRAINING_KIND);
             }
+            tags.forEach((k, v) -> {
+                if (!v.equals(there.get(k))) {
+                    missing.put(k, v);
+                }
+            });
+            missing.forEach((k, v) -> call("tag experiment '" + name + "'", () -> {
+                client.setExperimentTag(e.getExperimentId(), k, v);
+                return null;
+            }));
             return e.getExperimentId();
         }
-        Service.CreateExperiment create = Service.CreateExperiment.newBuilder().setName(name)
+        Service.CreateExperiment.Builder create = Service.CreateExperiment.newBuilder().setName(name)
                 .addTags(Service.ExperimentTag.newBuilder().setKey(MlflowLinks.EXPERIMENT_KIND_TAG)
-                        .setValue(MlflowLinks.TRAINING_KIND))
-                .build();
+                        .setValue(MlflowLinks.TRAINING_KIND));
+        tags.forEach((k, v) -> {
+            if (!k.equals(MlflowLinks.EXPERIMENT_KIND_TAG)) {
+                create.addTags(Service.ExperimentTag.newBuilder().setKey(k).setValue(v));
+            }
+        });
         try {
-            return call("create experiment '" + name + "'", () -> client.createExperiment(create));
+            return call("create experiment '" + name + "'", () -> client.createExperiment(create.build()));
         } catch (RemoteFailure e) {
             if (e.kind() == RemoteFailure.Kind.REJECTED) {
                 // RESOURCE_ALREADY_EXISTS: another process (a parallel shard) created it first.
                 Optional<String> again = experimentIdByName(name);
                 if (again.isPresent()) {
-                    return again.get();
+                    return experiment(name, tags);
                 }
             }
             throw e;
@@ -601,9 +620,7 @@ final class MlflowRemote implements AutoCloseable {
         }
         Set<String> inputs = new HashSet<>();
         for (Service.DatasetInput in : run.getInputs().getDatasetInputsList()) {
-            String context = in.getTagsList().stream().filter(t -> t.getKey().equals(CONTEXT_TAG))
-                    .map(Service.InputTag::getValue).findFirst().orElse("");
-            inputs.add(in.getDataset().getName() + "\n" + in.getDataset().getDigest() + "\n" + context);
+            inputs.add(in.getDataset().getName() + "\n" + in.getDataset().getDigest()); // DatasetInput.identity()
         }
         return new RemoteRun(info.getRunId(), info.getArtifactUri(), status, info.getEndTime(), params, tags, keys,
                 info.getStartTime(), inputs);

@@ -181,6 +181,12 @@ public final class MlflowTracker implements Tracker {
         return id;
     }
 
+    /** Recorded in the journal; sent when the writer first places the experiment on the server. */
+    @Override
+    public void setExperimentTags(String experimentId, Map<String, String> tags) {
+        local.setExperimentTags(experimentId, tags);
+    }
+
     @Override
     public String startRun(String experimentId, String runName, String parentRunId, Map<String, String> tags) {
         ensureOpen();

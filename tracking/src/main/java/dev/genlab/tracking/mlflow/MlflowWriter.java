@@ -699,7 +699,10 @@ final class MlflowWriter {
             experimentNames.put(localExperimentId, name);
         }
         String experimentName = name;
-        id = retrier.run("find or create experiment '" + name + "'", () -> remote.experiment(experimentName));
+        // The experiment's tags as the journal holds them now (set before this process's first run).
+        Map<String, String> tags = local.readExperimentById(localExperimentId).map(ExperimentRecord::tags)
+                .orElse(Map.of());
+        id = retrier.run("find or create experiment '" + name + "'", () -> remote.experiment(experimentName, tags));
         remoteExperiments.put(localExperimentId, id);
         return id;
     }

@@ -104,6 +104,11 @@ final class RedactingTracker implements Tracker {
     }
 
     @Override
+    public void setExperimentTags(String experimentId, Map<String, String> tags) {
+        delegate.setExperimentTags(experimentId, secrets.redactStrings(tags));
+    }
+
+    @Override
     public void logInputs(String runId, List<DatasetInput> inputs) {
         delegate.logInputs(runId, inputs.stream().map(d -> new DatasetInput(secrets.redact(d.name()), d.digest(),
                 d.sourceType(), secrets.redact(d.source()), d.schema(), d.profile(), d.context())).toList());

@@ -1,5 +1,6 @@
 package dev.genlab.core.run;
 
+import dev.genlab.core.spec.ExperimentSpec;
 import dev.genlab.core.sweep.Trial;
 import dev.genlab.tracking.MetricPoint;
 import dev.genlab.tracking.RunStatus;
@@ -29,6 +30,24 @@ final class SweepRollup {
     private static final Pattern NOT_IN_KEY = Pattern.compile("[^A-Za-z0-9_.\\- ]");
 
     private SweepRollup() {}
+
+    /**
+     * The experiment's description ({@code mlflow.note.content}) and tags, from the spec of its latest
+     * sweep: what it compares on which data, and the spec's name and file.
+     */
+    static Map<String, String> experimentTags(ExperimentSpec spec) {
+        String paradigms = spec.paradigms().stream()
+                .map(p -> p.name().equals(p.plugin()) ? p.name() : p.name() + " (" + p.plugin() + ")")
+                .collect(java.util.stream.Collectors.joining(", "));
+        Map<String, String> tags = new LinkedHashMap<>();
+        tags.put("mlflow.note.content", "genlab experiment '" + spec.name() + "': " + paradigms + " on "
+                + spec.dataset().name() + ", " + spec.train().steps() + " steps at batch " + spec.train().batchSize()
+                + (spec.source() == null ? "" : "; spec " + spec.source().getFileName()));
+        tags.put("genlab.spec_name", spec.name());
+        tags.put("genlab.dataset", spec.dataset().name());
+        tags.put("genlab.paradigms", paradigms);
+        return tags;
+    }
 
     /** Logs the shared params and the per-configuration aggregates to the parent run. */
     static void log(Tracker tracker, String parentRunId, List<TrialResult> results) {

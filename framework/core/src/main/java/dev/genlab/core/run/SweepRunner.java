@@ -116,12 +116,13 @@ public final class SweepRunner {
      */
     public SweepResult run(ExperimentSpec spec, List<Trial> trials, TrialSource source) {
         long start = System.nanoTime();
-        trialRunner.newSweep();
+        trialRunner.newSweep(spec.tracking().systemMetrics());
         String experimentName = spec.tracking().experiment() != null ? spec.tracking().experiment() : spec.name();
         // Every record of the sweep passes the redacting view: the spec's secret values never reach a store.
         try (Tracker tracker = RedactingTracker.wrap(trackers.open(spec.tracking(), options), spec.secrets());
                 NDManager dataManager = NDManager.newBaseManager()) {
             String experimentId = tracker.experiment(experimentName);
+            tracker.setExperimentTags(experimentId, SweepRollup.experimentTags(spec));
             Map<String, String> parentTags = new LinkedHashMap<>(provenance.tags());
             parentTags.put("genlab.spec_name", spec.name());
             parentTags.put("genlab.sweep_hash", sweepHash(trials));

@@ -58,6 +58,7 @@ final class TrialRunner {
     private final Evaluator evaluator;
     private final EngineLock engine;
     private final Cancellation cancellation;
+    private volatile boolean systemMetrics;
 
     TrialRunner(PluginRegistry registry, Plots plots, Provenance provenance, Progress progress) {
         this(registry, plots, provenance, progress, new EngineLock(), new Cancellation());
@@ -78,9 +79,14 @@ final class TrialRunner {
         this.cancellation = cancellation;
     }
 
-    /** Starts a new sweep (resets what the evaluator reports once per sweep). */
-    void newSweep() {
+    /**
+     * Starts a new sweep (resets what the evaluator reports once per sweep).
+     *
+     * @param systemMetrics whether trials log {@link SystemMetrics} at each log step
+     */
+    void newSweep(boolean systemMetrics) {
         evaluator.newSweep();
+        this.systemMetrics = systemMetrics;
     }
 
     /**
@@ -201,6 +207,9 @@ final class TrialRunner {
                             @Override
                             public void log(int step, Map<String, Double> losses) {
                                 tracker.logMetrics(runId, points("train/", losses, step));
+                                if (systemMetrics) {
+                                    tracker.logMetrics(runId, SystemMetrics.sample(step));
+                                }
                             }
 
                             @Override

@@ -96,7 +96,7 @@ class SweepRunnerTest {
     @Test
     void childRunsHangUnderOneParentWithTagsParamsAndArtifacts() throws Exception {
         Path store = tmp.resolve("runs");
-        SweepResult result = run(spec(BASE + "sweep: {seeds: [0, 1]}\n"), store);
+        SweepResult result = run(spec(BASE + "sweep: {seeds: [0, 1]}\ntracking: {system_metrics: true}\n"), store);
 
         List<RunRecord> runs = new LocalRunStore(store).readRuns("runner-test");
         assertEquals(3, runs.size());
@@ -141,6 +141,15 @@ class SweepRunnerTest {
                     .resolve(images.get(0)).toFile());
             assertEquals(ImageLayout.THUMBNAIL, Math.max(thumb.getWidth(), thumb.getHeight()));
             assertEquals(8, child.metrics().get("train/loss").size()); // 40 steps, every 5th
+            // System metrics at the same steps: this JVM's resident memory and heap, CPU within 0-100 %.
+            for (String key : List.of(SystemMetrics.RSS, SystemMetrics.HEAP)) {
+                List<MetricPoint> points = child.metrics().get(key);
+                assertEquals(child.metrics().get("train/loss").stream().map(MetricPoint::step).toList(),
+                        points.stream().map(MetricPoint::step).toList(), key);
+                assertTrue(points.stream().allMatch(p -> p.value() > 1), key + " " + points);
+            }
+            assertTrue(child.metrics().get(SystemMetrics.PROCESS_CPU).stream()
+                    .allMatch(p -> p.value() >= 0 && p.value() <= 100));
             Path artifacts = child.directory().resolve("artifacts");
             for (String name : List.of("spec.yaml", "samples.png", "losses.png", "metrics.json")) {
                 assertTrue(Files.size(artifacts.resolve(name)) > 0, name);
