@@ -25,6 +25,19 @@ public interface Tracker extends AutoCloseable {
     String experiment(String name);
 
     /**
+     * Sets (or overwrites) tags of an experiment, e.g. {@code mlflow.note.content}, its description in
+     * MLflow. Call it before the experiment's first run of this process starts: a remote tracker sends the
+     * experiment's tags when it first places the experiment on its server. Trackers without experiment
+     * tags ignore them.
+     *
+     * @param experimentId from {@link #experiment}
+     * @param tags key to value
+     */
+    default void setExperimentTags(String experimentId, Map<String, String> tags) {
+        // a tracker without experiment tags keeps none
+    }
+
+    /**
      * Starts a run.
      *
      * @param experimentId from {@link #experiment}
@@ -142,6 +155,32 @@ public interface Tracker extends AutoCloseable {
      * @param artifactDir directory inside the run's artifacts, {@code ""} for the root
      */
     void logArtifact(String runId, Path file, String artifactDir);
+
+    /**
+     * Records the datasets a run read (MLflow's run inputs). Trackers that keep no inputs ignore them.
+     *
+     * @param runId run
+     * @param inputs the datasets; one already recorded on the run (same {@link DatasetInput#identity()}) is
+     *     not recorded again
+     */
+    default void logInputs(String runId, List<DatasetInput> inputs) {
+        // a tracker without a notion of inputs keeps none
+    }
+
+    /**
+     * Logs a picture as one step of an image series, in MLflow's image layout (see {@link ImageLayout}), so
+     * MLflow's image grid chart shows it with a step slider: the PNG and a thumbnail as artifacts under
+     * {@code images/}, and the run tag that tells MLflow the run has images. Built on
+     * {@link #logArtifact} and {@link #setTags}, so every tracker records it.
+     *
+     * @param runId run
+     * @param key the series, e.g. {@code samples}: letters, digits, {@code _ - . /} and spaces
+     * @param step the training step the picture shows
+     * @param png a PNG file
+     */
+    default void logImage(String runId, String key, long step, Path png) {
+        ImageLayout.log(this, runId, key, step, png);
+    }
 
     /**
      * Ends a run.

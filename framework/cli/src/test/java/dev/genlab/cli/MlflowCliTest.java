@@ -63,7 +63,9 @@ class MlflowCliTest {
                             "tags": r.data.tags,
                             "history": {k: [[m.step, m.value] for m in c.get_metric_history(r.info.run_id, k)]
                                         for k in sorted(r.data.metrics)},
-                            "artifacts": sorted(files(r.info.run_id))})
+                            "artifacts": sorted(files(r.info.run_id)),
+                            "inputs": [[i.dataset.name, {t.key: t.value for t in i.tags}.get("mlflow.data.context")]
+                                       for i in c.get_run(r.info.run_id).inputs.dataset_inputs]})
             print(json.dumps(out))
             """;
 
@@ -185,8 +187,8 @@ class MlflowCliTest {
             assertEquals(parent.path("id").asText(), child.path("parent").asText(), "mlflow.parentRunId");
             assertEquals("gaussian seed=" + (i - 1), child.path("name").asText());
             assertEquals("FINISHED", child.path("status").asText());
-            assertEquals("60", child.path("params").path("train.steps").asText());
-            assertEquals("0.05", child.path("params").path("gaussian.lr").asText());
+            assertEquals("60", child.path("params").path("steps").asText());
+            assertEquals("0.05", child.path("params").path("lr").asText());
             assertEquals(Integer.toString(i - 1), child.path("tags").path("genlab.seed").asText());
             assertFalse(child.path("tags").path("genlab.trial_hash").asText().isEmpty());
             assertFalse(child.path("tags").path("mlflow.note.content").asText().isEmpty());
@@ -197,8 +199,13 @@ class MlflowCliTest {
             nll.forEach(p -> steps.add(p.get(0).asLong()));
             assertEquals(steps.stream().distinct().count(), steps.size(), "each step once");
             assertTrue(child.path("history").has("eval/modes_covered"), child.path("history").toString());
+            assertEquals("[[\"ring8\",\"training\"],[\"ring8-held-out\",\"evaluation\"]]",
+                    child.path("inputs").toString(), "dataset inputs");
+            List<String> artifacts = strings(child.path("artifacts"));
             assertEquals(List.of("losses.png", "metrics.json", "samples.csv", "samples.png", "spec.yaml"),
-                    strings(child.path("artifacts")));
+                    artifacts.stream().filter(f -> !f.startsWith("images/")).toList());
+            assertEquals(2, artifacts.stream().filter(f -> f.startsWith("images/samples+step+60+")).count(),
+                    "the samples plot and its thumbnail in MLflow's image layout: " + artifacts);
         }
     }
 

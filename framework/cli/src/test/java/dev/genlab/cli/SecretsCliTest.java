@@ -141,8 +141,8 @@ class SecretsCliTest {
         RunRecord ok = runs.stream().filter(r -> "0".equals(r.tags().get("genlab.trial_index"))).findFirst()
                 .orElseThrow();
         assertEquals(RunStatus.FINISHED, ok.status(), "the plugin got the real token");
-        assertEquals(REF, ok.params().get("k.api_token"));
-        assertEquals("https://eu-west-1.example.org/?token=" + REF, ok.params().get("k.endpoint"));
+        assertEquals(REF, ok.params().get("api_token"));
+        assertEquals("https://eu-west-1.example.org/?token=" + REF, ok.params().get("endpoint"));
     }
 
     @Test

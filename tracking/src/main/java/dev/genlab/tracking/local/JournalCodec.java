@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.DoubleNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
+import dev.genlab.tracking.DatasetInput;
 import dev.genlab.tracking.MetricPoint;
 import dev.genlab.tracking.RunStatus;
 import java.io.IOException;
@@ -73,6 +74,22 @@ final class JournalCodec {
             m.set("value", encodeDouble(p.value()));
             m.put("step", p.step());
             m.put("timestamp", p.timestampMs());
+        }
+        return line(n);
+    }
+
+    byte[] inputs(List<DatasetInput> inputs) {
+        ObjectNode n = event("inputs");
+        ArrayNode arr = n.putArray("datasets");
+        for (DatasetInput d : inputs) {
+            ObjectNode o = arr.addObject();
+            o.put("name", d.name());
+            o.put("digest", d.digest());
+            o.put("source_type", d.sourceType());
+            o.put("source", d.source());
+            o.put("schema", d.schema());
+            o.put("profile", d.profile());
+            o.put("context", d.context());
         }
         return line(n);
     }
@@ -202,6 +219,13 @@ final class JournalCodec {
                             m.path("step").asLong(), m.path("timestamp").asLong()));
                 }
                 return false;
+            case "inputs":
+                for (JsonNode d : n.path("datasets")) {
+                    b.addInput(new DatasetInput(required(d, "name"), required(d, "digest"), required(d, "source_type"),
+                            required(d, "source"), d.path("schema").asText(""), d.path("profile").asText(""),
+                            required(d, "context")));
+                }
+                return false;
             case "artifact":
                 ArtifactRecord a = new ArtifactRecord(required(n, "path"), required(n, "sha256"),
                         n.path("size").asLong());
@@ -281,15 +305,21 @@ final class JournalCodec {
     /** Reads an {@code experiment.json}. */
     ExperimentRecord readExperiment(byte[] content, Path directory) throws IOException {
         JsonNode n = mapper.readTree(content);
-        return new ExperimentRecord(required(n, "id"), required(n, "name"), n.path("created").asLong(), directory);
+        Map<String, String> tags = new java.util.LinkedHashMap<>();
+        readStrings(n.path("tags"), tags);
+        return new ExperimentRecord(required(n, "id"), required(n, "name"), n.path("created").asLong(), directory,
+                tags);
     }
 
     /** Writes an {@code experiment.json}. */
-    byte[] experiment(String id, String name, long createdMs) {
+    byte[] experiment(String id, String name, long createdMs, Map<String, String> tags) {
         ObjectNode n = mapper.createObjectNode();
         n.put("id", id);
         n.put("name", name);
         n.put("created", createdMs);
+        if (!tags.isEmpty()) {
+            n.set("tags", stringMap(tags));
+        }
         return line(n);
     }
 }

@@ -1,5 +1,6 @@
 package dev.genlab.tracking.local;
 
+import dev.genlab.tracking.DatasetInput;
 import dev.genlab.tracking.MetricPoint;
 import dev.genlab.tracking.RunStatus;
 import dev.genlab.tracking.RunSummary;
@@ -140,12 +141,37 @@ public final class LocalRunStore implements Tracker {
                 Files.createDirectories(dir.resolve(RUNS_DIR));
                 ExperimentRecord rec = new ExperimentRecord(experimentId(name), name, System.currentTimeMillis(),
                         dir);
-                writeAtomically(file, codec.experiment(rec.id(), rec.name(), rec.createdMs()));
+                writeAtomically(file, codec.experiment(rec.id(), rec.name(), rec.createdMs(), rec.tags()));
                 experimentsById.put(rec.id(), rec);
                 LOG.debug("Created experiment '{}' in {}", name, dir);
                 return rec.id();
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot open experiment '" + name + "' under " + root, e);
+            }
+        }
+    }
+
+    /**
+     * Sets experiment tags in {@code experiment.json} (rewritten atomically; other processes of the store
+     * may do the same, and the last write wins).
+     */
+    @Override
+    public void setExperimentTags(String experimentId, Map<String, String> tags) {
+        Map<String, String> copy = checkedCopy(tags, "tag");
+        ensureOpen();
+        synchronized (experimentLock) {
+            ExperimentRecord known = experimentById(experimentId).orElseThrow(
+                    () -> new IllegalArgumentException("unknown experiment id " + experimentId + " in " + root));
+            Path file = known.directory().resolve(EXPERIMENT_FILE);
+            try {
+                ExperimentRecord rec = codec.readExperiment(Files.readAllBytes(file), known.directory());
+                Map<String, String> merged = new LinkedHashMap<>(rec.tags());
+                merged.putAll(copy);
+                writeAtomically(file, codec.experiment(rec.id(), rec.name(), rec.createdMs(), merged));
+                experimentsById.put(rec.id(), new ExperimentRecord(rec.id(), rec.name(), rec.createdMs(),
+                        rec.directory(), merged));
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot tag experiment " + known.name() + " in " + file, e);
             }
         }
     }
@@ -273,6 +299,15 @@ public final class LocalRunStore implements Tracker {
             return;
         }
         withRun(runId, h -> h.write(codec.metrics(copy)));
+    }
+
+    @Override
+    public void logInputs(String runId, List<DatasetInput> inputs) {
+        List<DatasetInput> copy = List.copyOf(inputs);
+        if (copy.isEmpty()) {
+            return;
+        }
+        withRun(runId, h -> h.write(codec.inputs(copy)));
     }
 
     @Override

@@ -1,5 +1,6 @@
 package dev.genlab.tracking.local;
 
+import dev.genlab.tracking.DatasetInput;
 import dev.genlab.tracking.MetricPoint;
 import dev.genlab.tracking.RunStatus;
 import java.nio.file.Path;
@@ -26,6 +27,7 @@ import java.util.OptionalDouble;
  * @param endTimeMs end time, milliseconds since the epoch, or null while {@link RunStatus#RUNNING}
  * @param metrics metric history: key to its points in logging order (keys in first-logged order)
  * @param artifacts artifacts in first-logged order; a path logged twice appears once, with its last record
+ * @param inputs the datasets the run read, in first-logged order, each identity once
  * @param directory the run's directory, {@code <root>/<slug>/runs/<id>}; artifacts are under
  *     {@code directory/artifacts}
  */
@@ -41,6 +43,7 @@ public record RunRecord(
         Long endTimeMs,
         Map<String, List<MetricPoint>> metrics,
         List<ArtifactRecord> artifacts,
+        List<DatasetInput> inputs,
         Path directory) {
 
     /** Copies every collection so the record is immutable (keeping iteration order). */
@@ -56,6 +59,7 @@ public record RunRecord(
         metrics.forEach((k, v) -> copy.put(k, List.copyOf(v)));
         metrics = Collections.unmodifiableMap(copy);
         artifacts = List.copyOf(artifacts);
+        inputs = List.copyOf(inputs);
     }
 
     /**
@@ -139,6 +143,11 @@ public record RunRecord(
         Long endTimeMs;
         final Map<String, List<MetricPoint>> metrics = new LinkedHashMap<>();
         final Map<String, ArtifactRecord> artifacts = new LinkedHashMap<>();
+        final Map<String, DatasetInput> inputs = new LinkedHashMap<>();
+
+        void addInput(DatasetInput d) {
+            inputs.putIfAbsent(d.identity(), d);
+        }
 
         void addMetric(MetricPoint p) {
             metrics.computeIfAbsent(p.key(), k -> new ArrayList<>()).add(p);
@@ -146,7 +155,7 @@ public record RunRecord(
 
         RunRecord build(Path directory) {
             return new RunRecord(id, name, experimentId, parentRunId, tags, params, status, startTimeMs,
-                    endTimeMs, metrics, new ArrayList<>(artifacts.values()), directory);
+                    endTimeMs, metrics, new ArrayList<>(artifacts.values()), new ArrayList<>(inputs.values()), directory);
         }
     }
 }

@@ -2,6 +2,9 @@ package dev.genlab.tracking.mlflow;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.genlab.tracking.DatasetInput;
 import dev.genlab.tracking.MetricPoint;
 import dev.genlab.tracking.RunStatus;
 import dev.genlab.tracking.RunSummary;
@@ -74,6 +77,8 @@ final class MlflowRemote implements AutoCloseable {
     private static final java.util.logging.Logger HTTP_LOG = quiet("org.mlflow_project.apachehttp");
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String ARTIFACTS_API = "/api/2.0/mlflow-artifacts/artifacts";
+    /** The input tag that says how a run used a dataset (MLflow's name). */
+    static final String CONTEXT_TAG = "mlflow.data.context";
 
     private final MlflowSettings settings;
     private final Duration requestTimeout;
@@ -160,31 +165,50 @@ final class MlflowRemote implements AutoCloseable {
      * rather than a GenAI one. An existing kind (set by a user in the UI) is left alone.
      */
     String experiment(String name) {
+        return experiment(name, Map.of());
+    }
+
+    /**
+     * Finds or creates an experiment as {@link #experiment(String)} does, and sets those of {@code tags}
+     * that the server does not hold with the same value.
+     */
+    String experiment(String name, Map<String, String> tags) {
         Optional<Service.Experiment> found = experimentByName(name);
         if (found.isPresent()) {
             Service.Experiment e = found.get();
-            boolean hasKind = e.getTagsList().stream().anyMatch(t -> t.getKey().equals(MlflowLinks.EXPERIMENT_KIND_TAG));
-            if (!hasKind) {
-                call("tag experiment '" + name + "'", () -> {
-                    client.setExperimentTag(e.getExperimentId(), MlflowLinks.EXPERIMENT_KIND_TAG,
-                            MlflowLinks.TRAINING_KIND);
-                    return null;
-                });
+            Map<String, String> there = new HashMap<>();
+            e.getTagsList().forEach(t -> there.put(t.getKey(), t.getValue()));
+            Map<String, String> missing = new LinkedHashMap<>();
+            if (!there.containsKey(MlflowLinks.EXPERIMENT_KIND_TAG)) {
+                missing.put(MlflowLinks.EXPERIMENT_KIND_TAG, MlflowLinks.TRAINING_KIND);
             }
+            tags.forEach((k, v) -> {
+                if (!v.equals(there.get(k))) {
+                    missing.put(k, v);
+                }
+            });
+            missing.forEach((k, v) -> call("tag experiment '" + name + "'", () -> {
+                client.setExperimentTag(e.getExperimentId(), k, v);
+                return null;
+            }));
             return e.getExperimentId();
         }
-        Service.CreateExperiment create = Service.CreateExperiment.newBuilder().setName(name)
+        Service.CreateExperiment.Builder create = Service.CreateExperiment.newBuilder().setName(name)
                 .addTags(Service.ExperimentTag.newBuilder().setKey(MlflowLinks.EXPERIMENT_KIND_TAG)
-                        .setValue(MlflowLinks.TRAINING_KIND))
-                .build();
+                        .setValue(MlflowLinks.TRAINING_KIND));
+        tags.forEach((k, v) -> {
+            if (!k.equals(MlflowLinks.EXPERIMENT_KIND_TAG)) {
+                create.addTags(Service.ExperimentTag.newBuilder().setKey(k).setValue(v));
+            }
+        });
         try {
-            return call("create experiment '" + name + "'", () -> client.createExperiment(create));
+            return call("create experiment '" + name + "'", () -> client.createExperiment(create.build()));
         } catch (RemoteFailure e) {
             if (e.kind() == RemoteFailure.Kind.REJECTED) {
                 // RESOURCE_ALREADY_EXISTS: another process (a parallel shard) created it first.
                 Optional<String> again = experimentIdByName(name);
                 if (again.isPresent()) {
-                    return again.get();
+                    return experiment(name, tags);
                 }
             }
             throw e;
@@ -273,6 +297,35 @@ final class MlflowRemote implements AutoCloseable {
             client.logBatch(runId, m, ps, ts);
             return null;
         });
+    }
+
+    /**
+     * One {@code runs/log-inputs} request (the Java client has no call for it): each dataset with its
+     * context as the input tag {@value #CONTEXT_TAG}.
+     */
+    void logInputs(String runId, List<DatasetInput> inputs) {
+        ObjectNode body = JSON.createObjectNode();
+        body.put("run_id", runId);
+        ArrayNode datasets = body.putArray("datasets");
+        for (DatasetInput d : inputs) {
+            ObjectNode input = datasets.addObject();
+            ObjectNode tag = input.putArray("tags").addObject();
+            tag.put("key", CONTEXT_TAG);
+            tag.put("value", d.context());
+            ObjectNode ds = input.putObject("dataset");
+            ds.put("name", d.name());
+            ds.put("digest", d.digest());
+            ds.put("source_type", d.sourceType());
+            ds.put("source", d.source());
+            if (!d.schema().isEmpty()) {
+                ds.put("schema", d.schema());
+            }
+            if (!d.profile().isEmpty()) {
+                ds.put("profile", d.profile());
+            }
+        }
+        String json = body.toString();
+        call("log inputs to run " + runId, () -> client.sendPost("runs/log-inputs", json));
     }
 
     void endRun(String runId, RunStatus status, long endTimeMs) {
@@ -565,8 +618,12 @@ final class MlflowRemote implements AutoCloseable {
         } catch (IllegalArgumentException e) {
             status = RunStatus.RUNNING; // SCHEDULED and other states: not ended
         }
+        Set<String> inputs = new HashSet<>();
+        for (Service.DatasetInput in : run.getInputs().getDatasetInputsList()) {
+            inputs.add(in.getDataset().getName() + "\n" + in.getDataset().getDigest()); // DatasetInput.identity()
+        }
         return new RemoteRun(info.getRunId(), info.getArtifactUri(), status, info.getEndTime(), params, tags, keys,
-                info.getStartTime());
+                info.getStartTime(), inputs);
     }
 
     private static String encodeSegment(String seg) {

@@ -116,7 +116,7 @@ public final class MlflowSync implements AutoCloseable {
             ExperimentRecord exp = e.getKey();
             String experimentId;
             try {
-                experimentId = retrier.run("find or create experiment", () -> remote.experiment(exp.name()));
+                experimentId = retrier.run("find or create experiment", () -> remote.experiment(exp.name(), exp.tags()));
             } catch (RemoteFailure f) {
                 throw stop(f);
             }

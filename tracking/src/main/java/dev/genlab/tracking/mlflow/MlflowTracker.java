@@ -1,5 +1,6 @@
 package dev.genlab.tracking.mlflow;
 
+import dev.genlab.tracking.DatasetInput;
 import dev.genlab.tracking.MetricPoint;
 import dev.genlab.tracking.RemoteLink;
 import dev.genlab.tracking.RunStatus;
@@ -180,6 +181,12 @@ public final class MlflowTracker implements Tracker {
         return id;
     }
 
+    /** Recorded in the journal; sent when the writer first places the experiment on the server. */
+    @Override
+    public void setExperimentTags(String experimentId, Map<String, String> tags) {
+        local.setExperimentTags(experimentId, tags);
+    }
+
     @Override
     public String startRun(String experimentId, String runName, String parentRunId, Map<String, String> tags) {
         ensureOpen();
@@ -302,6 +309,19 @@ public final class MlflowTracker implements Tracker {
         synchronized (run) {
             local.logMetrics(runId, copy);
             writer.data(run, Map.of(), Map.of(), copy);
+        }
+    }
+
+    @Override
+    public void logInputs(String runId, List<DatasetInput> inputs) {
+        TrackedRun run = tracked(runId);
+        List<DatasetInput> copy = List.copyOf(inputs);
+        if (copy.isEmpty()) {
+            return;
+        }
+        synchronized (run) {
+            local.logInputs(runId, copy);
+            writer.inputs(run, copy);
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.genlab.tracking.mlflow;
 
+import dev.genlab.tracking.DatasetInput;
 import dev.genlab.tracking.MetricPoint;
 import dev.genlab.tracking.RemoteLink;
 import dev.genlab.tracking.RunStatus;
@@ -90,7 +91,7 @@ final class MlflowWriter {
     private final AtomicLong rejections = new AtomicLong();
 
     /** One record handed to the writer; {@code epoch} is the run's epoch when it was queued. */
-    sealed interface Op permits Create, Data, Artifact, End {
+    sealed interface Op permits Create, Data, Inputs, Artifact, End {
         TrackedRun run();
 
         long epoch();
@@ -118,6 +119,8 @@ final class MlflowWriter {
             return false;
         }
     }
+
+    record Inputs(TrackedRun run, long epoch, List<DatasetInput> inputs) implements Op {}
 
     record Artifact(TrackedRun run, long epoch, String path, Path file) implements Op {}
 
@@ -209,6 +212,10 @@ final class MlflowWriter {
     void data(TrackedRun run, Map<String, String> params, Map<String, String> tags, List<MetricPoint> metrics) {
         long units = Math.max(1, params.size() + tags.size() + metrics.size());
         submit(run, epoch -> new Data(run, epoch, params, tags, metrics), units, false);
+    }
+
+    void inputs(TrackedRun run, List<DatasetInput> inputs) {
+        submit(run, epoch -> new Inputs(run, epoch, inputs), 1, false);
     }
 
     void artifact(TrackedRun run, String path, Path file) {
@@ -586,6 +593,19 @@ final class MlflowWriter {
                             rejected(run, f);
                         }
                         i = j;
+                    } else if (op instanceof Inputs in) {
+                        if (!ensureCreated(run)) {
+                            break;
+                        }
+                        try {
+                            retrier.run("log inputs to " + run, () -> remote.logInputs(run.remote.id(), in.inputs()));
+                        } catch (RemoteFailure f) {
+                            if (f.kind() != RemoteFailure.Kind.REJECTED) {
+                                throw f;
+                            }
+                            rejected(run, f);
+                        }
+                        i++;
                     } else if (op instanceof Artifact a) {
                         if (!ensureCreated(run)) {
                             break;
@@ -679,7 +699,10 @@ final class MlflowWriter {
             experimentNames.put(localExperimentId, name);
         }
         String experimentName = name;
-        id = retrier.run("find or create experiment '" + name + "'", () -> remote.experiment(experimentName));
+        // The experiment's tags as the journal holds them now (set before this process's first run).
+        Map<String, String> tags = local.readExperimentById(localExperimentId).map(ExperimentRecord::tags)
+                .orElse(Map.of());
+        id = retrier.run("find or create experiment '" + name + "'", () -> remote.experiment(experimentName, tags));
         remoteExperiments.put(localExperimentId, id);
         return id;
     }

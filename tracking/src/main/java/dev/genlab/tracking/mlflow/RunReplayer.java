@@ -1,5 +1,6 @@
 package dev.genlab.tracking.mlflow;
 
+import dev.genlab.tracking.DatasetInput;
 import dev.genlab.tracking.MetricPoint;
 import dev.genlab.tracking.local.ArtifactRecord;
 import dev.genlab.tracking.local.RunRecord;
@@ -88,6 +89,10 @@ final class RunReplayer {
         }
         List<MetricPoint> points = missingPoints(rec, run);
         sendBatches(runId, points, params, tags);
+        List<DatasetInput> inputs = rec.inputs().stream().filter(d -> !run.inputs().contains(d.identity())).toList();
+        if (!inputs.isEmpty()) {
+            retrier.run("log inputs to run " + runId, () -> remote.logInputs(runId, inputs));
+        }
 
         int artifacts = 0;
         for (ArtifactRecord a : missingArtifacts(rec, run)) {

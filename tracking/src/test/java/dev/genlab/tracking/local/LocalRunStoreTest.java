@@ -10,6 +10,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.genlab.tracking.DatasetInput;
+import dev.genlab.tracking.ImageLayout;
 import dev.genlab.tracking.MetricPoint;
 import dev.genlab.tracking.RunStatus;
 import java.io.IOException;
@@ -106,6 +108,68 @@ class LocalRunStoreTest {
                 .stream().map(RunRecord::id).toList());
         assertTrue(reader.findRuns("ring8 paradigms", "genlab.trial_hash", "zzz").isEmpty());
         assertTrue(reader.readRuns("no such experiment").isEmpty());
+    }
+
+    @Test
+    void datasetInputsRoundTripOncePerNameAndDigest() {
+        DatasetInput train = new DatasetInput("ring8", "00ff00ff00ff00ff", "genlab", "{\"dataset\":\"ring8\"}",
+                "{\"mlflow_tensorspec\":{}}", "{\"features_shape\":[10,2]}", DatasetInput.TRAINING);
+        DatasetInput heldOut = new DatasetInput("ring8-held-out", "11ee11ee11ee11ee", "genlab", "{}", null, null,
+                DatasetInput.EVALUATION);
+        String run;
+        try (LocalRunStore store = new LocalRunStore(root)) {
+            run = store.startRun(store.experiment("inputs"), "r", null, Map.of());
+            store.logInputs(run, List.of(train));
+            store.endRun(run, RunStatus.FINISHED);
+            // After the run ended (the journal is reopened): the same dataset again, and a new one.
+            store.logInputs(run, List.of(train, heldOut));
+        }
+        RunRecord rec = new LocalRunStore(root).readRun(run).orElseThrow();
+        assertEquals(List.of(train, heldOut), rec.inputs());
+        assertEquals("", rec.inputs().get(1).schema(), "an absent schema reads back empty");
+    }
+
+    @Test
+    void experimentTagsAreKeptInExperimentJsonAndMerged() throws Exception {
+        try (LocalRunStore store = new LocalRunStore(root)) {
+            String exp = store.experiment("tagged");
+            store.setExperimentTags(exp, Map.of("mlflow.note.content", "first", "a", "1"));
+            store.setExperimentTags(exp, Map.of("mlflow.note.content", "second"));
+        }
+        ExperimentRecord rec = new LocalRunStore(root).readExperiment("tagged").orElseThrow();
+        assertEquals(Map.of("mlflow.note.content", "second", "a", "1"), rec.tags());
+        JsonNode json = new ObjectMapper().readTree(rec.directory().resolve("experiment.json").toFile());
+        assertEquals("second", json.path("tags").path("mlflow.note.content").asText());
+        try (LocalRunStore again = new LocalRunStore(root)) {
+            assertEquals(rec.id(), again.experiment("tagged"), "a tagged experiment is found again");
+        }
+    }
+
+    @Test
+    void imagesFollowMlflowsLayoutWithAThumbnailAndTheTag() throws Exception {
+        java.awt.image.BufferedImage picture = new java.awt.image.BufferedImage(640, 320,
+                java.awt.image.BufferedImage.TYPE_INT_RGB);
+        Path png = root.resolve("grid.png");
+        Files.createDirectories(root);
+        javax.imageio.ImageIO.write(picture, "png", png.toFile());
+        String run;
+        try (LocalRunStore store = new LocalRunStore(root)) {
+            run = store.startRun(store.experiment("images"), "r", null, Map.of());
+            store.logImage(run, "eval/samples", 300, png);
+            assertThrows(IllegalArgumentException.class, () -> store.logImage(run, "a=b", 0, png));
+            assertThrows(IllegalArgumentException.class, () -> store.logImage(run, "k", -1, png));
+        }
+        RunRecord rec = new LocalRunStore(root).readRun(run).orElseThrow();
+        assertEquals("True", rec.tags().get(ImageLayout.TAG));
+        assertEquals(2, rec.artifacts().size(), rec.artifacts().toString());
+        String full = rec.artifacts().get(0).path();
+        assertTrue(full.matches("images/eval~samples\\+step\\+300\\+timestamp\\+\\d{13}\\+[0-9a-f-]{36}\\.png"), full);
+        assertEquals(full.replace(".png", "+compressed.png"), rec.artifacts().get(1).path());
+        assertArrayEquals(Files.readAllBytes(png), Files.readAllBytes(rec.artifactFile(rec.artifacts().get(0))));
+        java.awt.image.BufferedImage thumb = javax.imageio.ImageIO.read(
+                rec.artifactFile(rec.artifacts().get(1)).toFile());
+        assertEquals(256, thumb.getWidth());
+        assertEquals(128, thumb.getHeight(), "the aspect ratio is kept");
     }
 
     @Test

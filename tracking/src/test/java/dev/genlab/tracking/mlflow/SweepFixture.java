@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.genlab.tracking.DatasetInput;
 import dev.genlab.tracking.MetricPoint;
 import dev.genlab.tracking.RunStatus;
 import dev.genlab.tracking.Tracker;
@@ -55,6 +56,8 @@ final class SweepFixture {
      */
     static Sweep run(Tracker t, String experiment, int trials, int steps, Path work, IntConsumer onStep) {
         String exp = t.experiment(experiment);
+        t.setExperimentTags(exp, Map.of("mlflow.note.content", "a " + trials + "-trial sweep of the fixture",
+                "genlab.spec_name", experiment));
         Map<String, String> parentTags = new LinkedHashMap<>();
         parentTags.put("genlab.sweep_hash", "5eed5eed5eed5eed");
         parentTags.put("genlab.trials", Integer.toString(trials));
@@ -86,6 +89,10 @@ final class SweepFixture {
             params.put("train.steps", Integer.toString(steps));
             t.logParams(run, params);
             t.logArtifact(run, write(work, "spec.yaml", "name: quick\nseed: " + i + "\n"), "");
+            t.logInputs(run, List.of(new DatasetInput("ring8", "0123456789abcdef", "genlab", "{\"dataset\":\"ring8\"}",
+                    "{\"mlflow_tensorspec\":{\"features\":\"[]\",\"targets\":null}}", "{\"features_shape\":[100,2]}",
+                    DatasetInput.TRAINING), new DatasetInput("ring8-held-out", "fedcba98765432" + i + "0", "genlab",
+                    "{\"dataset\":\"ring8\",\"split\":\"held_out\"}", "", "", DatasetInput.EVALUATION)));
             for (int s = 0; s < steps; s++) {
                 long ts = base + global;
                 t.logMetrics(run, List.of(new MetricPoint("train/nll", 2.0 / (1 + s) + i, s, ts),
@@ -128,6 +135,8 @@ final class SweepFixture {
      */
     static Counts assertServerHoldsExactly(JsonNode readBack, LocalRunStore local, String experiment) {
         List<RunRecord> runs = local.readRuns(experiment);
+        local.readExperiment(experiment).orElseThrow().tags().forEach((k, v) -> assertEquals(v,
+                readBack.path("experiment").path("tags").path(k).asText(null), "experiment tag " + k));
         JsonNode remoteRuns = readBack.path("runs");
         assertEquals(runs.size(), remoteRuns.size(), "one MLflow run per local run (no duplicates, none missing)");
         Map<String, JsonNode> byLocal = new HashMap<>();
@@ -187,6 +196,14 @@ final class SweepFixture {
                 localArtifacts.put(a.path(), a.sha256());
             }
             assertEquals(localArtifacts, remoteArtifacts, "artifacts (paths and bytes) of " + rec.name());
+            List<DatasetInput> remoteInputs = new ArrayList<>();
+            for (JsonNode d : r.path("inputs")) {
+                remoteInputs.add(new DatasetInput(d.path("name").asText(), d.path("digest").asText(),
+                        d.path("source_type").asText(), d.path("source").asText(), d.path("schema").asText(""),
+                        d.path("profile").asText(""), d.path("context").asText()));
+            }
+            remoteInputs.sort(java.util.Comparator.comparing(DatasetInput::name));
+            assertEquals(rec.inputs(), remoteInputs, "dataset inputs of " + rec.name());
             artifacts += localArtifacts.size();
         }
         return new Counts(runs.size(), params, tags, points, artifacts);

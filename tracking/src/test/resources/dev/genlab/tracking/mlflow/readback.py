@@ -4,7 +4,8 @@ Usage: python readback.py TRACKING_URI EXPERIMENT_NAME
 
 The experiment's id, name and tags; for every run (oldest first): id, name, status, parent
 (mlflow.parentRunId), params, tags, the full history of every metric as [step, value, timestamp] triples,
-and every artifact with its size and the SHA-256 of the bytes downloaded back from the server.
+every artifact with its size and the SHA-256 of the bytes downloaded back from the server, and the
+dataset inputs (name, digest, source type, source, schema, profile, context).
 """
 import hashlib
 import json
@@ -68,6 +69,11 @@ def main():
                 "tags": dict(sorted(data.tags.items())),
                 "metrics": metrics,
                 "artifacts": arts,
+                "inputs": [{"name": i.dataset.name, "digest": i.dataset.digest,
+                            "source_type": i.dataset.source_type, "source": i.dataset.source,
+                            "schema": i.dataset.schema, "profile": i.dataset.profile,
+                            "context": {t.key: t.value for t in i.tags}.get("mlflow.data.context")}
+                           for i in client.get_run(info.run_id).inputs.dataset_inputs],
             })
     print(json.dumps(out, indent=1, sort_keys=True))
 

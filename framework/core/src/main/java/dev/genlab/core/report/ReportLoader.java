@@ -32,8 +32,10 @@ public final class ReportLoader {
 
     private static final Pattern RUN_ID = Pattern.compile("[0-9a-f]{32}");
     /** Params that identify a trial rather than configure it, never swept axes. */
-    private static final Set<String> NOT_AXES = Set.of("seed", "paradigm", "plugin");
+    private static final Set<String> NOT_AXES = Set.of("seed", "paradigm", "plugin", "variant");
     private static final String EVAL = "eval/";
+    /** The tag of an evaluation variant's run (a child of its trial's run). */
+    private static final String VARIANT_TAG = "genlab.variant";
     private static final String TRAIN = "train/";
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -116,6 +118,13 @@ public final class ReportLoader {
             runs.add(new ReportRun(r.id(), r.name(), paradigm, seed(r), r.status(), swept,
                     metrics.getOrDefault("", Map.of()), losses(r), artifact(r, "samples.png"),
                     artifact(r, SamplePoints.fileName(null)), seconds(r), failure, null));
+            // Evaluation variants are child runs of their trial (older stores: eval/<variant>/ keys on it).
+            for (RunRecord child : all) {
+                String variant = child.tags().get(VARIANT_TAG);
+                if (variant != null && r.id().equals(child.parentRunId())) {
+                    metrics.put(variant, evalMetrics(child).get(""));
+                }
+            }
             metrics.forEach((variant, values) -> {
                 if (!variant.isEmpty()) { // same training, so no loss curves of its own
                     runs.add(new ReportRun(r.id(), r.name(), paradigm, seed(r), r.status(), swept, values, Map.of(),

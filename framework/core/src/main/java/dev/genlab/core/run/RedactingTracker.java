@@ -1,6 +1,7 @@
 package dev.genlab.core.run;
 
 import dev.genlab.core.spec.Redactor;
+import dev.genlab.tracking.DatasetInput;
 import dev.genlab.tracking.MetricPoint;
 import dev.genlab.tracking.RunStatus;
 import dev.genlab.tracking.RunSummary;
@@ -100,6 +101,17 @@ final class RedactingTracker implements Tracker {
         delegate.logMetrics(runId, points.stream()
                 .map(p -> new MetricPoint(secrets.redact(p.key()), p.value(), p.step(), p.timestampMs()))
                 .toList());
+    }
+
+    @Override
+    public void setExperimentTags(String experimentId, Map<String, String> tags) {
+        delegate.setExperimentTags(experimentId, secrets.redactStrings(tags));
+    }
+
+    @Override
+    public void logInputs(String runId, List<DatasetInput> inputs) {
+        delegate.logInputs(runId, inputs.stream().map(d -> new DatasetInput(secrets.redact(d.name()), d.digest(),
+                d.sourceType(), secrets.redact(d.source()), d.schema(), d.profile(), d.context())).toList());
     }
 
     @Override

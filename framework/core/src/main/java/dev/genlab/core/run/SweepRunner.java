@@ -62,6 +62,7 @@ public final class SweepRunner {
     private final SpecWriter specWriter;
     private final Cancellation cancellation;
     private final SweepReporter reporter;
+    private final Provenance provenance;
 
     /**
      * @param registry installed plugins
@@ -89,6 +90,7 @@ public final class SweepRunner {
         this.specWriter = specWriter;
         this.cancellation = cancellation;
         this.reporter = reporter;
+        this.provenance = provenance;
     }
 
     /**
@@ -114,13 +116,15 @@ public final class SweepRunner {
      */
     public SweepResult run(ExperimentSpec spec, List<Trial> trials, TrialSource source) {
         long start = System.nanoTime();
-        trialRunner.newSweep();
+        trialRunner.newSweep(spec.tracking().systemMetrics());
         String experimentName = spec.tracking().experiment() != null ? spec.tracking().experiment() : spec.name();
         // Every record of the sweep passes the redacting view: the spec's secret values never reach a store.
         try (Tracker tracker = RedactingTracker.wrap(trackers.open(spec.tracking(), options), spec.secrets());
                 NDManager dataManager = NDManager.newBaseManager()) {
             String experimentId = tracker.experiment(experimentName);
-            Map<String, String> parentTags = new LinkedHashMap<>();
+            tracker.setExperimentTags(experimentId, SweepRollup.experimentTags(spec));
+            Map<String, String> parentTags = new LinkedHashMap<>(provenance.tags());
+            parentTags.put("genlab.spec_name", spec.name());
             parentTags.put("genlab.sweep_hash", sweepHash(trials));
             parentTags.put("genlab.trials", Integer.toString(trials.size()));
             parentTags.put("mlflow.source.name", "genlab");
@@ -400,6 +404,7 @@ public final class SweepRunner {
         SweepResult linked = new SweepResult(result.experimentName(), result.parentRunId(), result.trials(),
                 result.wallSeconds(), null, links);
         logSummary(tracker, result.parentRunId(), linked);
+        SweepRollup.log(tracker, result.parentRunId(), result.trials());
         Optional<Path> report = reporter.publish(tracker, tracking, options, result.parentRunId());
         return new SweepResult(result.experimentName(), result.parentRunId(), result.trials(), result.wallSeconds(),
                 report.orElse(null), links);

@@ -41,6 +41,16 @@ final class TrialRunner {
 
     private static final Logger LOG = LogManager.getLogger(TrialRunner.class);
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    /** The tag holding the spec's name of the paradigm (the param {@code paradigm} is the plugin). */
+    static final String PARADIGM_NAME_TAG = "genlab.paradigm_name";
+    /** The tag of an evaluation variant's run: the variant's name. */
+    static final String VARIANT_TAG = "genlab.variant";
+    /** The image series of generated samples (MLflow's image grid chart). */
+    static final String SAMPLES_IMAGE_KEY = "samples";
+    private static final String SAMPLES_FILE = "samples.png";
+    /** Param names the framework logs; a plugin parameter of one of these names gets its plugin's prefix. */
+    private static final java.util.Set<String> FRAMEWORK_PARAMS = java.util.Set.of("paradigm", "seed", "steps",
+            "batch_size", "dataset", "variant");
 
     private final PluginRegistry registry;
     private final Plots plots;
@@ -49,6 +59,7 @@ final class TrialRunner {
     private final Evaluator evaluator;
     private final EngineLock engine;
     private final Cancellation cancellation;
+    private volatile boolean systemMetrics;
 
     TrialRunner(PluginRegistry registry, Plots plots, Provenance provenance, Progress progress) {
         this(registry, plots, provenance, progress, new EngineLock(), new Cancellation());
@@ -69,9 +80,14 @@ final class TrialRunner {
         this.cancellation = cancellation;
     }
 
-    /** Starts a new sweep (resets what the evaluator reports once per sweep). */
-    void newSweep() {
+    /**
+     * Starts a new sweep (resets what the evaluator reports once per sweep).
+     *
+     * @param systemMetrics whether trials log {@link SystemMetrics} at each log step
+     */
+    void newSweep(boolean systemMetrics) {
         evaluator.newSweep();
+        this.systemMetrics = systemMetrics;
     }
 
     /**
@@ -115,6 +131,7 @@ final class TrialRunner {
             tracker.setTags(runId, ctx.claimTags());
         }
         tracker.logParams(runId, params(trial));
+        tracker.logInputs(runId, RunInputs.of(trial, data));
         Map<String, Double> metrics = new LinkedHashMap<>();
         Map<String, Double> finalLosses = new LinkedHashMap<>();
         RunStatus status = RunStatus.FINISHED;
@@ -191,6 +208,9 @@ final class TrialRunner {
                             @Override
                             public void log(int step, Map<String, Double> losses) {
                                 tracker.logMetrics(runId, points("train/", losses, step));
+                                if (systemMetrics) {
+                                    tracker.logMetrics(runId, SystemMetrics.sample(step));
+                                }
                             }
 
                             @Override
@@ -220,16 +240,55 @@ final class TrialRunner {
                         counts, manager, true));
                 metrics.putAll(eval.metrics());
                 tracker.logMetrics(runId, points("eval/", eval.metrics(), outcome.steps()));
-                eval.variants().forEach((name, v) -> {
-                    v.metrics().forEach((k, x) -> metrics.put(name + "/" + k, x));
-                    tracker.logMetrics(runId, points("eval/" + name + "/", v.metrics(), outcome.steps()));
-                });
+                eval.variants().forEach((name, v) -> v.metrics().forEach((k, x) -> metrics.put(name + "/" + k, x)));
                 requireClaim(ctx, outcome.steps());
-                for (String name : writeArtifacts(trial, shape, eval, outcome, work)) {
+                List<String> files = writeArtifacts(trial, shape, eval, outcome, work);
+                for (String name : files) {
                     tracker.logArtifact(runId, work.resolve(name), "");
+                }
+                if (files.contains(SAMPLES_FILE)) {
+                    tracker.logImage(runId, SAMPLES_IMAGE_KEY, outcome.steps(), work.resolve(SAMPLES_FILE));
+                }
+                for (Map.Entry<String, Evaluation.Variant> v : eval.variants().entrySet()) {
+                    variantRun(ctx, trial, data, runId, v.getKey(), v.getValue(), outcome.steps(), work, files);
                 }
             }
         }
+    }
+
+    /**
+     * An evaluation variant as its own run, a child of the trial's: the trial's params with the variant's
+     * overrides (plus {@code variant}), its metrics under the trial's keys, its samples as the same image
+     * series, so variants are rows of the runs table that compare column by column with their trial.
+     */
+    private void variantRun(Context ctx, Trial trial, LoadedData data, String trialRunId, String name,
+            Evaluation.Variant v, int step, Path work, List<String> files) {
+        Tracker tracker = ctx.tracker();
+        Map<String, Object> overrides = trial.variants().get(name);
+        Map<String, String> tags = new LinkedHashMap<>(tags(trial, data));
+        // Not the trial itself: resume and the sweep ledger find trials by these tags.
+        tags.remove("genlab.trial_hash");
+        tags.remove("genlab.trial_index");
+        tags.put(VARIANT_TAG, name);
+        tags.put("genlab.variant_of", trial.hash());
+        tags.put("mlflow.note.content", "Evaluation variant '" + name + "' of " + trial.runName()
+                + ": the same trained model sampled with " + overrides);
+        String childId = tracker.startRun(ctx.experimentId(), trial.runName() + " [" + name + "]", trialRunId, tags);
+        Map<String, String> params = params(trial);
+        overrides.forEach((k, x) -> params.put(paramKey(trial, k), String.valueOf(x)));
+        params.put("variant", name);
+        tracker.logParams(childId, params);
+        tracker.logInputs(childId, RunInputs.of(trial, data));
+        tracker.logMetrics(childId, points("eval/", v.metrics(), step));
+        String file = variantSamplesFile(name);
+        if (files.contains(file)) {
+            tracker.logImage(childId, SAMPLES_IMAGE_KEY, step, work.resolve(file));
+        }
+        tracker.endRun(childId, RunStatus.FINISHED);
+    }
+
+    private static String variantSamplesFile(String variant) {
+        return "samples_" + variant + ".png";
     }
 
     private static void requireClaim(Context ctx, int step) {
@@ -289,13 +348,13 @@ final class TrialRunner {
     private List<String> writeArtifacts(Trial trial, DataShape shape, Evaluation eval, TrainingOutcome outcome,
             Path work) throws IOException {
         List<String> files = new ArrayList<>();
-        if (samplePlot(shape, eval.generated(), eval.reference(), work.resolve("samples.png"),
+        if (samplePlot(shape, eval.generated(), eval.reference(), work.resolve(SAMPLES_FILE),
                 trial.runName() + ": generated vs real")) {
-            files.add("samples.png");
+            files.add(SAMPLES_FILE);
         }
         samplePoints(shape, eval.generated(), eval.reference(), null, work).ifPresent(files::add);
         for (Map.Entry<String, Evaluation.Variant> v : eval.variants().entrySet()) {
-            String file = "samples_" + v.getKey() + ".png";
+            String file = variantSamplesFile(v.getKey());
             if (samplePlot(shape, v.getValue().generated(), eval.reference(), work.resolve(file),
                     trial.runName() + " [" + v.getKey() + "]: generated vs real")) {
                 files.add(file);
@@ -390,6 +449,7 @@ final class TrialRunner {
     private Map<String, String> tags(Trial trial, LoadedData data) {
         Map<String, String> tags = new LinkedHashMap<>(provenance.tags());
         tags.put("genlab.paradigm", trial.paradigm());
+        tags.put(PARADIGM_NAME_TAG, trial.paradigm());
         tags.put("genlab.plugin", trial.plugin());
         tags.put("genlab.dataset", trial.dataset().name());
         tags.put("genlab.dataset.hash", data.contentHash());
@@ -403,19 +463,32 @@ final class TrialRunner {
         return tags;
     }
 
-    /** Flat, dotted params as MLflow shows them; plugin params are prefixed with the paradigm's name. */
+    /**
+     * Params as MLflow shows them, named the same in every paradigm so that one column compares them (see
+     * docs/mlflow.md, "Param names"): {@code paradigm} (the plugin), {@code seed}, the budget as
+     * {@code steps} and {@code batch_size}, the data as {@code dataset} and {@code dataset.<param>},
+     * {@code evaluate.samples}, and each plugin parameter under its own name ({@code lr}, {@code latent_dim},
+     * ...). A plugin parameter whose name is one of those is logged as {@code <plugin>.<name>}. The spec's
+     * name of the paradigm is the tag {@value #PARADIGM_NAME_TAG}.
+     */
     static Map<String, String> params(Trial trial) {
         Map<String, String> p = new LinkedHashMap<>();
-        p.put("paradigm", trial.paradigm());
-        p.put("plugin", trial.plugin());
+        p.put("paradigm", trial.plugin());
         p.put("seed", Long.toString(trial.seed()));
-        trial.params().forEach((k, v) -> p.put(trial.paradigm() + "." + k, String.valueOf(v)));
-        p.put("dataset.name", trial.dataset().name());
+        p.put("steps", Integer.toString(trial.train().steps()));
+        p.put("batch_size", Integer.toString(trial.train().batchSize()));
+        p.put("dataset", trial.dataset().name());
         trial.dataset().params().forEach((k, v) -> p.put("dataset." + k, String.valueOf(v)));
-        p.put("train.steps", Integer.toString(trial.train().steps()));
-        p.put("train.batch_size", Integer.toString(trial.train().batchSize()));
         p.put("evaluate.samples", Integer.toString(trial.evaluate().samples()));
+        trial.params().forEach((k, v) -> p.put(paramKey(trial, k), String.valueOf(v)));
         return p;
+    }
+
+    /** The logged name of a plugin parameter: its own, unless a framework param has it. */
+    static String paramKey(Trial trial, String pluginParam) {
+        boolean taken = FRAMEWORK_PARAMS.contains(pluginParam) || pluginParam.startsWith("dataset.")
+                || pluginParam.startsWith("evaluate.");
+        return taken ? trial.plugin() + "." + pluginParam : pluginParam;
     }
 
     private static List<MetricPoint> points(String prefix, Map<String, Double> values, long step) {

@@ -53,6 +53,8 @@ final class SpecValidator {
             (long) EvaluateSpec.DEFAULT_HELDOUT, 0.0, (double) Integer.MAX_VALUE, List.of(),
             "held-out examples for likelihood metrics and paradigm diagnostics, 0 for none");
 
+    private static final ParamSpec SYSTEM_METRICS = new ParamSpec("system_metrics", ParamType.BOOLEAN, false, null,
+            null, List.of(), "log the trial process's CPU use and memory under system/ at each log step");
     private static final ParamSpec SEED = new ParamSpec("seed", ParamType.INT, 0L, null, null, List.of(), "");
     private static final ParamSpec TRIALS = new ParamSpec("trials", ParamType.INT, 1L, 1.0,
             (double) Integer.MAX_VALUE, List.of(), "");
@@ -614,11 +616,15 @@ final class SpecValidator {
         if (map == null) {
             return TrackingSpec.DEFAULTS;
         }
-        checkKeys(map, "tracking", List.of("uri", "experiment", "local_dir"));
+        checkKeys(map, "tracking", List.of("uri", "experiment", "local_dir", "system_metrics"));
         String uri = nullableString(map.get("uri"), "tracking.uri");
         String experiment = nullableString(map.get("experiment"), "tracking.experiment");
         String localDir = nullableString(map.get("local_dir"), "tracking.local_dir");
-        return new TrackingSpec(uri, experiment, localDir == null ? TrackingSpec.DEFAULTS.localDir() : localDir);
+        SpecNode systemNode = map.get("system_metrics");
+        boolean system = !absent(systemNode) && checker.check(systemNode, SYSTEM_METRICS, "tracking.system_metrics")
+                .map(Boolean.class::cast).orElse(false);
+        return new TrackingSpec(uri, experiment, localDir == null ? TrackingSpec.DEFAULTS.localDir() : localDir,
+                system);
     }
 
     // ---------------------------------------------------------------- helpers

@@ -84,7 +84,11 @@ public final class SpecWriter {
             root.put("sweep", s);
         }
         TrackingSpec tr = spec.tracking();
-        root.put("tracking", map("uri", tr.uri(), "experiment", tr.experiment(), "local_dir", tr.localDir()));
+        Map<String, Object> tracking = map("uri", tr.uri(), "experiment", tr.experiment(), "local_dir", tr.localDir());
+        if (tr.systemMetrics()) {
+            tracking.put("system_metrics", true);
+        }
+        root.put("tracking", tracking);
         return root;
     }
 

@@ -157,7 +157,8 @@ class SweepReportTest {
         // Recompute one cell from the journals: modes_covered of lr=0.3 over its two seeds.
         List<Double> values = new ArrayList<>();
         for (RunRecord r : runs.readRuns("report-test")) {
-            if ("0.3".equals(r.params().get("fit.lr")) && r.status() == RunStatus.FINISHED) {
+            if ("0.3".equals(r.params().get("lr")) && r.status() == RunStatus.FINISHED
+                    && !r.tags().containsKey("genlab.variant")) {
                 values.add(r.latestValue("eval/high_quality_pct").orElseThrow());
             }
         }
@@ -166,12 +167,13 @@ class SweepReportTest {
         String row = table.lines().filter(l -> l.startsWith("| fit lr=0.3 |")).findFirst().orElseThrow();
         assertTrue(row.startsWith("| fit lr=0.3 | 2/2 |"), row);
         assertTrue(row.contains(" " + expected.format() + " |"), row + " lacks " + expected.format());
-        // The variant's row: the same runs' eval/wide/ metrics (not the trial's own: the row is recomputed
-        // from the eval/wide/ journals; which is larger at 400 samples is down to one or two samples).
+        // The variant's row: the metrics of the trials' 'wide' child runs (not the trial's own: the row is
+        // recomputed from those journals; which is larger at 400 samples is down to one or two samples).
         List<Double> wide = new ArrayList<>();
         for (RunRecord r : runs.readRuns("report-test")) {
-            if ("0.3".equals(r.params().get("fit.lr")) && r.status() == RunStatus.FINISHED) {
-                wide.add(r.latestValue("eval/wide/high_quality_pct").orElseThrow());
+            if ("0.3".equals(r.params().get("lr")) && "wide".equals(r.tags().get("genlab.variant"))) {
+                assertEquals("2.0", r.params().get("std"), "the variant's override is its param");
+                wide.add(r.latestValue("eval/high_quality_pct").orElseThrow());
             }
         }
         String wideRow = table.lines().filter(l -> l.startsWith("| fit lr=0.3 [wide] |")).findFirst().orElseThrow();

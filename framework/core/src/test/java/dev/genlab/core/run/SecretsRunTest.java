@@ -152,8 +152,8 @@ class SecretsRunTest {
         // Params and tags show the reference; the other variable's value is there as usual.
         List<RunRecord> runs = new LocalRunStore(store).readRuns("secret-run");
         RunRecord ok = run(runs, result.trials().get(0).runId());
-        assertEquals(REF, ok.params().get("fit.api_token"));
-        assertEquals("https://eu-west-1.example.org/v1?key=" + REF, ok.params().get("fit.endpoint"));
+        assertEquals(REF, ok.params().get("api_token"));
+        assertEquals("https://eu-west-1.example.org/v1?key=" + REF, ok.params().get("endpoint"));
         RunRecord failed = run(runs, result.trials().get(1).runId());
         assertTrue(failed.tags().get("genlab.failure").contains("cannot reach https://eu-west-1.example.org/v1?key="
                 + REF), failed.tags().toString());

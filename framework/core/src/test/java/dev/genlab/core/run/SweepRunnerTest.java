@@ -11,6 +11,8 @@ import dev.genlab.core.spec.ExperimentSpec;
 import dev.genlab.core.spec.SpecLoader;
 import dev.genlab.core.sweep.SweepPlanner;
 import dev.genlab.core.sweep.Trial;
+import dev.genlab.tracking.DatasetInput;
+import dev.genlab.tracking.ImageLayout;
 import dev.genlab.tracking.MetricPoint;
 import dev.genlab.tracking.RunStatus;
 import dev.genlab.tracking.local.LocalRunStore;
@@ -94,7 +96,7 @@ class SweepRunnerTest {
     @Test
     void childRunsHangUnderOneParentWithTagsParamsAndArtifacts() throws Exception {
         Path store = tmp.resolve("runs");
-        SweepResult result = run(spec(BASE + "sweep: {seeds: [0, 1]}\n"), store);
+        SweepResult result = run(spec(BASE + "sweep: {seeds: [0, 1]}\ntracking: {system_metrics: true}\n"), store);
 
         List<RunRecord> runs = new LocalRunStore(store).readRuns("runner-test");
         assertEquals(3, runs.size());
@@ -106,9 +108,48 @@ class SweepRunnerTest {
             assertEquals(RunStatus.FINISHED, child.status());
             assertEquals("meanfit", child.tags().get("genlab.plugin"));
             assertEquals(64, child.tags().get("genlab.dataset.hash").length());
-            assertEquals("0.2", child.params().get("fit.lr"));
+            // One name per meaning in every paradigm; the spec's name of the paradigm is a tag.
+            assertEquals("0.2", child.params().get("lr"));
+            assertEquals("meanfit", child.params().get("paradigm"));
+            assertEquals("fit", child.tags().get("genlab.paradigm_name"));
+            assertEquals("40", child.params().get("steps"));
+            assertEquals("64", child.params().get("batch_size"));
+            assertEquals("ring8", child.params().get("dataset"));
             assertEquals("2000", child.params().get("dataset.n"));
+            // The data it trained on, as an MLflow dataset input: the content hash is its digest.
+            assertEquals(List.of(DatasetInput.TRAINING, DatasetInput.EVALUATION),
+                    child.inputs().stream().map(DatasetInput::context).toList());
+            assertEquals("ring8-held-out", child.inputs().get(1).name());
+            assertTrue(child.inputs().get(1).profile().contains("\"features_shape\":[1000,2]"),
+                    "evaluation reads the first evaluate.heldout examples: " + child.inputs().get(1));
+            DatasetInput input = child.inputs().get(0);
+            assertEquals("ring8", input.name());
+            assertEquals(DatasetInput.TRAINING, input.context());
+            assertEquals(child.tags().get("genlab.dataset.hash").substring(0, 16), input.digest());
+            assertTrue(input.schema().contains("\"shape\": [-1, 2]") || input.schema().contains("[-1,2]"),
+                    input.schema());
+            assertTrue(input.profile().contains("\"features_shape\":[2000,2]"), input.profile());
+            // The samples plot at the last step, in MLflow's image layout.
+            assertEquals("True", child.tags().get(ImageLayout.TAG));
+            List<String> images = child.artifacts().stream().map(a -> a.path())
+                    .filter(p -> p.startsWith(ImageLayout.DIR + "/")).sorted().toList();
+            assertEquals(2, images.size(), images.toString());
+            assertTrue(images.get(0).matches("images/samples\\+step\\+40\\+timestamp\\+\\d+\\+[0-9a-f-]{36}"
+                    + "\\+compressed\\.png"), images.get(0));
+            assertEquals(images.get(0).replace("+compressed", ""), images.get(1));
+            java.awt.image.BufferedImage thumb = ImageIO.read(child.directory().resolve("artifacts")
+                    .resolve(images.get(0)).toFile());
+            assertEquals(ImageLayout.THUMBNAIL, Math.max(thumb.getWidth(), thumb.getHeight()));
             assertEquals(8, child.metrics().get("train/loss").size()); // 40 steps, every 5th
+            // System metrics at the same steps: this JVM's resident memory and heap, CPU within 0-100 %.
+            for (String key : List.of(SystemMetrics.RSS, SystemMetrics.HEAP)) {
+                List<MetricPoint> points = child.metrics().get(key);
+                assertEquals(child.metrics().get("train/loss").stream().map(MetricPoint::step).toList(),
+                        points.stream().map(MetricPoint::step).toList(), key);
+                assertTrue(points.stream().allMatch(p -> p.value() > 1), key + " " + points);
+            }
+            assertTrue(child.metrics().get(SystemMetrics.PROCESS_CPU).stream()
+                    .allMatch(p -> p.value() >= 0 && p.value() <= 100));
             Path artifacts = child.directory().resolve("artifacts");
             for (String name : List.of("spec.yaml", "samples.png", "losses.png", "metrics.json")) {
                 assertTrue(Files.size(artifacts.resolve(name)) > 0, name);
@@ -120,6 +161,18 @@ class SweepRunnerTest {
             assertEquals(1, replan.size());
             assertEquals(child.tags().get("genlab.trial_hash"), replan.get(0).hash());
         }
+        // The parent: the params both trials share (not the seed), and mean/std of each final metric.
+        assertEquals("0.2", parent.params().get("lr"));
+        assertEquals("40", parent.params().get("steps"));
+        assertFalse(parent.params().containsKey("seed"), parent.params().toString());
+        double[] modes = children.stream().mapToDouble(c -> c.latestValue("eval/modes_covered").orElseThrow())
+                .toArray();
+        double mean = (modes[0] + modes[1]) / 2;
+        assertEquals(mean, parent.latestValue("summary/modes_covered/fit/mean").orElseThrow(), 1e-12);
+        assertEquals(Math.abs(modes[0] - modes[1]) / Math.sqrt(2),
+                parent.latestValue("summary/modes_covered/fit/std").orElseThrow(), 1e-12);
+        assertEquals("runner-test", parent.tags().get("genlab.spec_name"));
+        assertTrue(parent.tags().containsKey("genlab.version") && parent.tags().containsKey("mlflow.user"));
         Path parentArtifacts = parent.directory().resolve("artifacts");
         assertTrue(Files.readString(parentArtifacts.resolve("summary.md")).contains("| fit |"));
         assertTrue(Files.readString(parentArtifacts.resolve("summary.json")).contains("\"modes_covered\""));
@@ -159,10 +212,29 @@ class SweepRunnerTest {
         assertFalse(m.containsKey("wide/loss_std"), "training-side metrics are not repeated per variant");
         assertFalse(m.containsKey("wide/nll_nats_per_dim"));
 
-        RunRecord run = new LocalRunStore(store).readRuns("runner-test").stream()
-                .filter(r -> r.id().equals(trial.runId())).findFirst().orElseThrow();
-        assertTrue(run.metrics().containsKey("eval/wide/modes_covered"), run.metrics().keySet().toString());
+        List<RunRecord> all = new LocalRunStore(store).readRuns("runner-test");
+        RunRecord run = all.stream().filter(r -> r.id().equals(trial.runId())).findFirst().orElseThrow();
+        assertFalse(run.metrics().containsKey("eval/wide/modes_covered"), "a variant is a run of its own");
         assertTrue(run.metrics().containsKey("eval/mean_0"));
+        // Each variant: a FINISHED child of the trial, its overrides as params, its metrics under the usual keys.
+        Map<String, RunRecord> variants = all.stream().filter(r -> run.id().equals(r.parentRunId()))
+                .collect(Collectors.toMap(r -> r.tags().get("genlab.variant"), r -> r));
+        assertEquals(java.util.Set.of("wide", "tight"), variants.keySet());
+        RunRecord wide = variants.get("wide");
+        assertEquals(RunStatus.FINISHED, wide.status());
+        assertEquals("2.0", wide.params().get("std"));
+        assertEquals("0.02", variants.get("tight").params().get("std"));
+        assertEquals("0.5", run.params().get("std"));
+        assertEquals("wide", wide.params().get("variant"));
+        assertEquals("0.2", wide.params().get("lr"));
+        assertEquals(m.get("wide/recall"), wide.latestValue("eval/recall").orElseThrow());
+        assertEquals(m.get("wide/modes_covered"), wide.latestValue("eval/modes_covered").orElseThrow());
+        assertFalse(wide.tags().containsKey("genlab.trial_hash"), "resume must not take a variant for its trial");
+        assertEquals("True", wide.tags().get(ImageLayout.TAG));
+        // With held-out data, the evaluation set is an input too.
+        assertEquals(List.of(DatasetInput.TRAINING, DatasetInput.EVALUATION),
+                run.inputs().stream().map(DatasetInput::context).toList());
+        assertEquals(run.inputs(), wide.inputs());
         Path artifacts = run.directory().resolve("artifacts");
         for (String name : List.of("samples_wide.png", "samples_tight.png", "walk.png")) {
             assertTrue(ImageIO.read(artifacts.resolve(name).toFile()).getWidth() > 100, name);

@@ -52,6 +52,12 @@ class SpecLoaderErrorsTest {
     }
 
     @Test
+    void systemMetricsTakeTrueOrFalse() {
+        assertOnly("system-metrics.yaml", 6, 19, "tracking.system_metrics: expected true or false, got 'maybe'",
+                "write true or false");
+    }
+
+    @Test
     void unknownPluginListsTheInstalledOnes() {
         assertOnly("unknown-plugin.yaml", 5, 13, "paradigms[0].plugin: unknown paradigm plugin 'gann'",
                 "did you mean 'gan'? installed paradigm plugins: diffusion, gan, vae");
