@@ -104,8 +104,8 @@ final class YamlReader {
 
     /**
      * Reads a spec file's text, at most {@link #MAX_FILE_BYTES}: a longer file is certainly over the
-     * code-point limit, which the YAML reader then reports where it is crossed; reading on would only cost
-     * memory (or never end, for a device such as /dev/zero named by mistake).
+     * code-point limit, which {@link #checkLength} then reports where it is crossed; reading on would only
+     * cost memory.
      *
      * @return the text, or null after a fatal error
      */
@@ -228,10 +228,6 @@ final class YamlReader {
         if (problem.contains("aliases")) {
             return at.error("invalid YAML: more than " + MAX_COLLECTION_ALIASES
                     + " aliases (*name) of lists or mappings", "remove the anchors (&) and aliases (*)");
-        }
-        if (problem.contains("code points")) {
-            return at.error("invalid YAML: the file is longer than " + MAX_FILE_CODE_POINTS + " characters",
-                    "a spec is a short text file; check the path");
         }
         return at.error("invalid YAML: " + problem, "");
     }

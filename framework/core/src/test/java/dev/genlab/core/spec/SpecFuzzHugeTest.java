@@ -46,7 +46,8 @@ class SpecFuzzHugeTest {
         SpecException e = SpecFuzzTest.check(content, overrides, dir.resolve("huge.yaml"), loader, COUNTS);
         assertNotNull(e, "accepted");
         assertTrue(e.errors().stream().anyMatch(x -> x.message().contains(expected)),
-                "expected '" + expected + "' in " + e.getMessage().substring(0, Math.min(2000, e.getMessage().length())));
+                "expected '" + expected + "' in "
+                        + e.getMessage().substring(0, Math.min(2000, e.getMessage().length())));
         return e.errors().get(0);
     }
 

@@ -415,6 +415,7 @@ class SpecFuzzTest {
     private static String randomValueText(Random random) {
         String[] values = {"[1, 2", "{a: 1}", "&a [*a]", "!!python/object:os.system ls", "1e999", "-1", "",
             "[" + "[".repeat(100) + "]".repeat(100) + "]", "${env:UNSET}", "true", "0x10", "'unterminated"};
-        return random.nextInt(4) == 0 ? randomUnicode(random, random.nextInt(12)) : values[random.nextInt(values.length)];
+        return random.nextInt(4) == 0 ? randomUnicode(random, random.nextInt(12))
+                : values[random.nextInt(values.length)];
     }
 }
