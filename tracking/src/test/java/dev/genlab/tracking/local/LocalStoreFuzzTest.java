@@ -23,6 +23,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.BiConsumer;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -45,6 +46,9 @@ class LocalStoreFuzzTest {
     Path tmp;
 
     private Path artifact;
+    /** The reader's warnings: checked to name the journal, and kept out of the build's log. */
+    private CapturedWarnings warnings;
+    private List<String> lastWarnings = List.of();
     /** One writer action per journal line after the start line. */
     private final List<BiConsumer<LocalRunStore, String>> events = new ArrayList<>();
 
@@ -54,8 +58,14 @@ class LocalStoreFuzzTest {
                 + "%d intact records lost%n", cases, rejected, lost);
     }
 
+    @AfterEach
+    void closeWarnings() {
+        warnings.close();
+    }
+
     @BeforeEach
     void events() throws IOException {
+        warnings = new CapturedWarnings();
         artifact = tmp.resolve("samples.png");
         Files.write(artifact, "pixels".getBytes(StandardCharsets.UTF_8));
         events.add((s, r) -> s.logParams(r, Map.of("gan.lr", "2e-4", "train.steps", "300")));
@@ -103,9 +113,22 @@ class LocalStoreFuzzTest {
             throw new UncheckedIOException(e);
         }
         cases++;
+        int before = warnings.messages().size();
         try (LocalRunStore store = new LocalRunStore(root)) {
             return store.readRun(RUN);
+        } finally {
+            List<String> all = warnings.messages();
+            lastWarnings = all.subList(before, all.size());
         }
+    }
+
+    /** Counts a refusal, which must have been reported naming the journal. */
+    private void refused(Path root, String what) {
+        assertFalse(lastWarnings.isEmpty(), "no warning for " + what);
+        for (String w : lastWarnings) {
+            assertTrue(w.contains(journal(root).toString()), "a warning without the file: " + w);
+        }
+        rejected++;
     }
 
     /** Line boundaries: line i is bytes [starts[i], ends[i]), its newline at ends[i]. */
@@ -152,9 +175,9 @@ class LocalStoreFuzzTest {
             }
             assertEquals(want, content(got), "cut at byte " + cut);
             if (cut < full.length && (k == 0 || cut > lines[k - 1][1] + 1)) {
-                rejected++; // a torn line was dropped (or the run, if its start line was torn)
+                refused(scratch, "cut at " + cut); // a torn line was dropped (or the run, if its start was torn)
             }
-            if (k > 0 && cut % 13 == 0) {
+            if (k > 0 && cut % 29 == 0) {
                 // A resumed writer appends after the torn line; nothing before it is lost.
                 try (LocalRunStore store = new LocalRunStore(scratch)) {
                     store.logMetrics(RUN, List.of(new MetricPoint("resumed", 7.0, 99, 2000)));
@@ -183,7 +206,7 @@ class LocalStoreFuzzTest {
         Map<Set<Integer>, String> without = new HashMap<>();
         Path scratch = write("scratch", Set.of());
         Random random = new Random(42);
-        for (int n = 0; n < 1500; n++) {
+        for (int n = 0; n < 1000; n++) {
             byte[] damaged = full.clone();
             int line = random.nextInt(lines.length);
             int at = lines[line][0] + random.nextInt(lines[line][1] - lines[line][0] + 1); // may hit the newline
@@ -214,7 +237,7 @@ class LocalStoreFuzzTest {
             assertTrue(ok || result.equals(reference), "damage at byte " + at + " of line " + line
                     + " gave " + result);
             if (!result.equals(reference)) {
-                rejected++;
+                refused(scratch, "damage at byte " + at);
             }
         }
     }
@@ -226,7 +249,7 @@ class LocalStoreFuzzTest {
         String reference = content(new LocalRunStore(tmp.resolve("full")).readRun(RUN));
         Path scratch = write("scratch", Set.of());
         Random random = new Random(7);
-        for (int n = 0; n < 500; n++) {
+        for (int n = 0; n < 300; n++) {
             int after = 1 + random.nextInt(lines.length); // after the start line: a journal starts with it
             int at = lines[after - 1][1] + 1;
             byte[] garbage = new byte[1 + random.nextInt(4096)];
@@ -254,7 +277,7 @@ class LocalStoreFuzzTest {
             points(got).forEach(missing::remove);
             lost += missing.size();
             assertEquals(reference, content(got), "garbage after line " + after);
-            rejected++;
+            refused(scratch, "garbage after line " + after);
         }
     }
 

@@ -106,7 +106,7 @@ class SpecFuzzTest {
         }
     }
 
-    @Property(tries = 2000, seed = "20201")
+    @Property(tries = 1200, seed = "20201")
     void mutatedSpecsLoadOrFailLocated(@ForAll("bases") int base, @ForAll Mutation mutation,
             @ForAll("seeds") long seed) {
         Random random = new Random(seed);
