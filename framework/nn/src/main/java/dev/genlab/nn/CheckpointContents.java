@@ -72,10 +72,12 @@ public record CheckpointContents(String kind, int version, Map<String, Tensor> t
             if (ByteBuffer.wrap(bytes, bytes.length - 8, 8).getLong() != crc.getValue()) {
                 throw fail.apply("its checksum does not match: the file is truncated or damaged");
             }
+            // Past the checksum only a faulty writer's file can be malformed; it is still refused, not half-read.
+            data = new DataInputStream(new ByteArrayInputStream(bytes, 8, bytes.length - 16));
             String kind = data.readUTF();
             int version = data.readInt();
             Map<String, Tensor> tensors = new LinkedHashMap<>();
-            int n = data.readInt();
+            int n = count(data, 6, fail);
             for (int i = 0; i < n; i++) {
                 String name = data.readUTF();
                 DataType type = DataType.valueOf(data.readUTF());
@@ -87,19 +89,26 @@ public record CheckpointContents(String kind, int version, Map<String, Tensor> t
                 for (int j = 0; j < dims.length; j++) {
                     dims[j] = data.readLong();
                 }
-                byte[] raw = new byte[data.readInt()];
+                byte[] raw = new byte[count(data, 1, fail)];
                 data.readFully(raw);
                 tensors.put(name, new Tensor(type, new Shape(dims), raw));
             }
             Map<String, Number> values = new LinkedHashMap<>();
-            int m = data.readInt();
+            int m = count(data, 11, fail);
             for (int i = 0; i < m; i++) {
                 String name = data.readUTF();
-                values.put(name, data.readByte() == 'J' ? (Number) data.readLong() : (Number) data.readDouble());
+                byte type = data.readByte();
+                if (type != 'J' && type != 'D') {
+                    throw fail.apply("value '" + name + "' has an unknown type " + type);
+                }
+                values.put(name, type == 'J' ? (Number) data.readLong() : (Number) data.readDouble());
+            }
+            if (data.available() != 0) {
+                throw fail.apply("it is damaged (" + data.available() + " bytes after the last value)");
             }
             return new CheckpointContents(kind, version, Collections.unmodifiableMap(tensors),
                     Collections.unmodifiableMap(values));
-        } catch (EOFException | IllegalArgumentException | NegativeArraySizeException e) {
+        } catch (EOFException | IllegalArgumentException e) {
             throw fail.apply("it is damaged (" + e + ")");
         } catch (Checkpoint.CheckpointException e) {
             throw e;
@@ -108,4 +117,13 @@ public record CheckpointContents(String kind, int version, Map<String, Tensor> t
         }
     }
 
+    /** Reads a count of entries of at least {@code bytesEach} bytes, refusing one the rest cannot hold. */
+    private static int count(DataInputStream data, int bytesEach, Function<String, Checkpoint.CheckpointException> fail)
+            throws IOException {
+        int n = data.readInt();
+        if (n < 0 || (long) n * bytesEach > data.available()) {
+            throw fail.apply("it is damaged (a count of " + n + " entries does not fit the file)");
+        }
+        return n;
+    }
 }

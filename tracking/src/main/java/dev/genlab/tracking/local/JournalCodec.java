@@ -15,9 +15,11 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.zip.CRC32;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 
@@ -27,8 +29,15 @@ import org.apache.logging.log4j.Logger;
  */
 final class JournalCodec {
 
-    /** Version of the journal format, written into every {@code start} event. */
-    static final int FORMAT_VERSION = 1;
+    /**
+     * Version of the journal format, written into every {@code start} event. Format 2 ends every line with a
+     * CRC-32 of the rest ({@code ,"crc":"89abcdef"}); format 1 lines have none and are still read.
+     */
+    static final int FORMAT_VERSION = 2;
+
+    /** {@code ,"crc":"} + 8 hex digits + {@code "}}: the end of every line since format 2. */
+    private static final String CRC_FIELD = ",\"crc\":\"";
+    private static final int CRC_SUFFIX = CRC_FIELD.length() + 8 + 2;
 
     private static final Logger LOG = LogManager.getLogger(JournalCodec.class);
 
@@ -152,6 +161,7 @@ final class JournalCodec {
     Optional<RunRecord.Builder> replay(byte[] content, Path journal) {
         RunRecord.Builder b = new RunRecord.Builder();
         boolean started = false;
+        boolean checksummed = true; // until a format-1 start event says otherwise
         int lineNo = 0;
         int from = 0;
         while (from < content.length) {
@@ -159,21 +169,36 @@ final class JournalCodec {
             boolean terminated = nl >= 0;
             int to = terminated ? nl : content.length;
             lineNo++;
-            String text = new String(content, from, to - from, StandardCharsets.UTF_8);
+            int start = from;
             from = to + 1;
-            if (text.isBlank()) {
+            if (new String(content, start, to - start, StandardCharsets.UTF_8).isBlank()) {
                 continue;
             }
+            String text = verified(content, start, to);
             JsonNode node;
-            try {
-                node = mapper.readTree(text);
-            } catch (JsonProcessingException e) {
+            if (text != null) {
+                node = parse(text);
+            } else if (!checksummed) {
+                node = parse(new String(content, start, to - start, StandardCharsets.UTF_8));
+            } else if (!started) {
+                // Without a valid checksum only a line of a format-1 journal is taken as written.
+                node = parse(new String(content, start, to - start, StandardCharsets.UTF_8));
+                if (node != null && node.path("event").asText("").equals("start")
+                        && node.path("format").asInt(0) == 1 && !looksChecksummed(content, start, to)) {
+                    checksummed = false;
+                } else {
+                    node = null;
+                }
+            } else {
                 node = null;
             }
             if (node == null || !node.isObject()) {
                 if (!terminated) {
                     LOG.warn("Ignoring the incomplete last line {} of {} (the process was probably killed while "
                             + "writing it)", lineNo, journal);
+                } else if (looksChecksummed(content, start, to)) {
+                    LOG.warn("Ignoring damaged line {} of {}: its checksum does not match its content", lineNo,
+                            journal);
                 } else {
                     LOG.warn("Ignoring unreadable line {} of {}", lineNo, journal);
                 }
@@ -191,6 +216,14 @@ final class JournalCodec {
             return Optional.empty();
         }
         return Optional.of(b);
+    }
+
+    private JsonNode parse(String text) {
+        try {
+            return mapper.readTree(text);
+        } catch (JsonProcessingException e) {
+            return null;
+        }
     }
 
     /** Applies one event; returns true if it was the start event. */
@@ -214,10 +247,13 @@ final class JournalCodec {
                 renameFromTag(b);
                 return false;
             case "metrics":
+                // All points of the event or none: a malformed one must not leave the batch half-applied.
+                List<MetricPoint> points = new java.util.ArrayList<>();
                 for (JsonNode m : n.path("metrics")) {
-                    b.addMetric(new MetricPoint(required(m, "key"), decodeDouble(m.get("value")),
+                    points.add(new MetricPoint(required(m, "key"), decodeDouble(m.get("value")),
                             m.path("step").asLong(), m.path("timestamp").asLong()));
                 }
+                points.forEach(b::addMetric);
                 return false;
             case "inputs":
                 for (JsonNode d : n.path("datasets")) {
@@ -280,17 +316,57 @@ final class JournalCodec {
         return n;
     }
 
+    /**
+     * One line: the object's JSON with a last field {@code "crc"}, the CRC-32 of the line as it would read
+     * without that field, so a byte changed on disk (a flipped digit would still be valid JSON) is detected.
+     */
     private byte[] line(ObjectNode n) {
         try {
             // Jackson escapes control characters inside strings, so the only newline is the terminator.
             byte[] json = mapper.writeValueAsBytes(n);
-            byte[] out = new byte[json.length + 1];
-            System.arraycopy(json, 0, out, 0, json.length);
-            out[json.length] = '\n';
+            CRC32 crc = new CRC32();
+            crc.update(json);
+            byte[] suffix = (CRC_FIELD + String.format("%08x", crc.getValue()) + "\"}\n")
+                    .getBytes(StandardCharsets.US_ASCII);
+            byte[] out = new byte[json.length - 1 + suffix.length];
+            System.arraycopy(json, 0, out, 0, json.length - 1);
+            System.arraycopy(suffix, 0, out, json.length - 1, suffix.length);
             return out;
         } catch (JsonProcessingException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /**
+     * @return the line {@code content[from, to)} without its checksum field if the checksum matches, else null
+     */
+    private static String verified(byte[] content, int from, int to) {
+        if (!looksChecksummed(content, from, to)) {
+            return null;
+        }
+        int hexAt = to - 10;
+        long expected;
+        try {
+            expected = Long.parseLong(new String(content, hexAt, 8, StandardCharsets.US_ASCII), 16);
+        } catch (NumberFormatException e) {
+            return null;
+        }
+        int bodyEnd = to - CRC_SUFFIX;
+        CRC32 crc = new CRC32();
+        crc.update(content, from, bodyEnd - from);
+        crc.update('}');
+        if (crc.getValue() != expected) {
+            return null;
+        }
+        return new String(content, from, bodyEnd - from, StandardCharsets.UTF_8) + "}";
+    }
+
+    private static boolean looksChecksummed(byte[] content, int from, int to) {
+        if (to - from < CRC_SUFFIX + 2 || content[to - 1] != '}' || content[to - 2] != '"') {
+            return false;
+        }
+        byte[] field = CRC_FIELD.getBytes(StandardCharsets.US_ASCII);
+        return Arrays.equals(content, to - CRC_SUFFIX, to - CRC_SUFFIX + field.length, field, 0, field.length);
     }
 
     private static int indexOf(byte[] a, byte b, int from) {
@@ -304,7 +380,12 @@ final class JournalCodec {
 
     /** Reads an {@code experiment.json}. */
     ExperimentRecord readExperiment(byte[] content, Path directory) throws IOException {
-        JsonNode n = mapper.readTree(content);
+        int to = content.length > 0 && content[content.length - 1] == '\n' ? content.length - 1 : content.length;
+        String text = verified(content, 0, to);
+        if (text == null && looksChecksummed(content, 0, to)) {
+            throw new IOException("its checksum does not match its content: the file is damaged");
+        }
+        JsonNode n = text != null ? mapper.readTree(text) : mapper.readTree(content);
         Map<String, String> tags = new java.util.LinkedHashMap<>();
         readStrings(n.path("tags"), tags);
         return new ExperimentRecord(required(n, "id"), required(n, "name"), n.path("created").asLong(), directory,

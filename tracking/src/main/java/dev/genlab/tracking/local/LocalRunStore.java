@@ -130,7 +130,13 @@ public final class LocalRunStore implements Tracker {
             Path file = dir.resolve(EXPERIMENT_FILE);
             try {
                 if (Files.exists(file)) {
-                    ExperimentRecord rec = codec.readExperiment(Files.readAllBytes(file), dir);
+                    ExperimentRecord rec;
+                    try {
+                        rec = codec.readExperiment(Files.readAllBytes(file), dir);
+                    } catch (IOException | IllegalArgumentException e) {
+                        throw new IllegalStateException("cannot read " + file + ": " + e.getMessage()
+                                + "; restore it from a backup, or move the folder " + dir + " away to start anew", e);
+                    }
                     if (!rec.name().equals(name)) {
                         throw new IllegalStateException("experiment directory " + dir + " belongs to '"
                                 + rec.name() + "', not '" + name + "'");

@@ -420,13 +420,14 @@ final class SpecValidator {
             }
             return seeds;
         }
+        Set<Long> seen = new java.util.HashSet<>(); // a list of many seeds must not take quadratic time
         for (int i = 0; i < list.items().size(); i++) {
             SpecNode item = list.items().get(i);
             Optional<Object> seed = checker.check(item, SEED, "sweep.seeds[" + i + "]");
             if (seed.isEmpty()) {
                 continue;
             }
-            if (seeds.contains((Long) seed.get())) {
+            if (!seen.add((Long) seed.get())) {
                 errors.add(item.loc(), "sweep.seeds[" + i + "]: seed " + seed.get() + " is listed twice",
                         "list each seed once");
             } else {

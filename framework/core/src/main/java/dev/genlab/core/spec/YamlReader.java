@@ -1,9 +1,14 @@
 package dev.genlab.core.spec;
 
 import java.io.IOException;
-import java.io.StringReader;
+import java.io.InputStream;
 import java.math.BigInteger;
-import java.nio.charset.CharacterCodingException;
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CoderResult;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -15,7 +20,7 @@ import java.util.Map;
 import java.util.Set;
 import org.yaml.snakeyaml.DumperOptions;
 import org.yaml.snakeyaml.LoaderOptions;
-import org.yaml.snakeyaml.Yaml;
+import org.yaml.snakeyaml.composer.Composer;
 import org.yaml.snakeyaml.constructor.SafeConstructor;
 import org.yaml.snakeyaml.error.Mark;
 import org.yaml.snakeyaml.error.MarkedYAMLException;
@@ -27,6 +32,9 @@ import org.yaml.snakeyaml.nodes.NodeTuple;
 import org.yaml.snakeyaml.nodes.ScalarNode;
 import org.yaml.snakeyaml.nodes.SequenceNode;
 import org.yaml.snakeyaml.nodes.Tag;
+import org.yaml.snakeyaml.parser.ParserImpl;
+import org.yaml.snakeyaml.reader.ReaderException;
+import org.yaml.snakeyaml.reader.StreamReader;
 import org.yaml.snakeyaml.resolver.Resolver;
 
 /**
@@ -40,6 +48,11 @@ final class YamlReader {
     /** Bounds the expansion of aliases (a "billion laughs" document would otherwise explode). */
     private static final int MAX_NODES = 200_000;
     private static final int MAX_FILE_CODE_POINTS = 4 * 1024 * 1024;
+    /** UTF-8 takes at most 4 bytes per code point: a longer file is over {@link #MAX_FILE_CODE_POINTS}. */
+    private static final int MAX_FILE_BYTES = 4 * MAX_FILE_CODE_POINTS + 4;
+    private static final int MAX_LINE = 1 << 20;
+    private static final int MAX_NESTING = 50;
+    private static final int MAX_COLLECTION_ALIASES = 20;
 
     private final LoaderOptions options = new LoaderOptions();
     private final Resolver resolver = new Resolver();
@@ -47,10 +60,10 @@ final class YamlReader {
 
     YamlReader() {
         options.setAllowDuplicateKeys(false);
-        options.setMaxAliasesForCollections(20);
+        options.setMaxAliasesForCollections(MAX_COLLECTION_ALIASES);
         options.setAllowRecursiveKeys(false);
         options.setCodePointLimit(MAX_FILE_CODE_POINTS);
-        options.setNestingDepthLimit(50);
+        options.setNestingDepthLimit(MAX_NESTING);
         scalars = new ScalarConstructor(options);
     }
 
@@ -63,37 +76,160 @@ final class YamlReader {
      * @return the root node (an empty mapping for an empty file), or null after a fatal error
      */
     SpecNode readFile(Path file, SourceLoc referrer, SpecErrors errors) {
-        String text;
-        try {
-            text = Files.readString(file);
-        } catch (NoSuchFileException e) {
-            SourceLoc at = referrer != null ? referrer : SourceLoc.ofFile(file);
-            errors.fatal(at.error("cannot read spec file " + file + ": no such file",
-                    referrer != null ? "extends: paths are relative to the file that names them"
-                            : "check the path (relative to the current directory)"));
-            return null;
-        } catch (CharacterCodingException e) {
-            errors.fatal(SourceLoc.ofFile(file).error("spec file is not valid UTF-8", "save it as UTF-8"));
-            return null;
-        } catch (IOException e) {
-            SourceLoc at = referrer != null ? referrer : SourceLoc.ofFile(file);
-            errors.fatal(at.error("cannot read spec file " + file + ": " + e, "check that it is a readable file"));
+        String text = readText(file, referrer, errors);
+        if (text == null) {
             return null;
         }
+        SpecError tooLong = checkLength(file, text);
+        if (tooLong != null) {
+            errors.fatal(tooLong);
+            return null;
+        }
+        StreamReader stream = new StreamReader(text);
         Node root;
         try {
-            root = new Yaml(new SafeConstructor(options)).compose(new StringReader(text));
+            root = new Composer(new ParserImpl(stream, options), resolver, options).getSingleNode();
         } catch (MarkedYAMLException e) {
             errors.fatal(syntaxError(file, null, e));
             return null;
         } catch (YAMLException e) {
-            errors.fatal(SourceLoc.ofFile(file).error("invalid YAML: " + e.getMessage(), ""));
+            errors.fatal(limitError(e, text, SourceLoc.at(file, stream.getMark()), file));
             return null;
         }
         if (root == null) {
             return new SpecNode.MapNode(new SourceLoc(file, 1, 1, null));
         }
         return convert(root, file, null, errors);
+    }
+
+    /**
+     * Reads a spec file's text, at most {@link #MAX_FILE_BYTES}: a longer file is certainly over the
+     * code-point limit, which {@link #checkLength} then reports where it is crossed; reading on would only
+     * cost memory.
+     *
+     * @return the text, or null after a fatal error
+     */
+    private static String readText(Path file, SourceLoc referrer, SpecErrors errors) {
+        SourceLoc at = referrer != null ? referrer : SourceLoc.ofFile(file); // no position in a file not read
+        byte[] bytes;
+        try {
+            if (Files.exists(file) && !Files.isRegularFile(file)) {
+                errors.fatal(at.error("cannot read spec file " + file + ": it is not a regular file",
+                        "name a YAML file"));
+                return null;
+            }
+            try (InputStream in = Files.newInputStream(file)) {
+                bytes = in.readNBytes(MAX_FILE_BYTES + 1);
+            }
+        } catch (NoSuchFileException e) {
+            errors.fatal(at.error("cannot read spec file " + file + ": no such file",
+                    referrer != null ? "extends: paths are relative to the file that names them"
+                            : "check the path (relative to the current directory)"));
+            return null;
+        } catch (IOException e) {
+            errors.fatal(at.error("cannot read spec file " + file + ": " + e, "check that it is a readable file"));
+            return null;
+        }
+        boolean whole = bytes.length <= MAX_FILE_BYTES;
+        int length = Math.min(bytes.length, MAX_FILE_BYTES);
+        ByteBuffer in = ByteBuffer.wrap(bytes, 0, length);
+        CharBuffer out = CharBuffer.allocate(length); // UTF-8 never has more chars than bytes
+        CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
+                .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
+        // Not at the end of a cut file: a character split by the cut is left out, not an encoding error.
+        CoderResult result = decoder.decode(in, out, whole);
+        if (!result.isError() && whole) {
+            result = decoder.flush(out);
+        }
+        if (result.isError()) {
+            errors.fatal(byteLoc(file, bytes, in.position()).error("spec file is not valid UTF-8 (byte 0x"
+                    + String.format("%02x", bytes[in.position()] & 0xff) + " at offset " + in.position() + ")",
+                    "save it as UTF-8; if it is not a text file, check the path"));
+            return null;
+        }
+        return out.flip().toString();
+    }
+
+    /**
+     * Checks the text's size before SnakeYAML sees it: its own code-point limit is only checked between
+     * tokens, and it reads a long token (a comment, a scalar) in time quadratic in the token's length, so one
+     * line of a few megabytes would take minutes to refuse.
+     *
+     * @return the error at the first character over a limit, or null
+     */
+    private static SpecError checkLength(Path file, String text) {
+        int line = 1;
+        int column = 1;
+        int codePoints = 0;
+        for (int i = 0; i < text.length(); i += Character.charCount(text.codePointAt(i))) {
+            if (++codePoints > MAX_FILE_CODE_POINTS) {
+                return new SourceLoc(file, line, column, null).error("invalid YAML: the file is longer than "
+                        + MAX_FILE_CODE_POINTS + " characters", "a spec is a short text file; check the path");
+            }
+            if (text.charAt(i) == '\n') {
+                line++;
+                column = 1;
+            } else if (++column > MAX_LINE) {
+                return new SourceLoc(file, line, column, null).error("invalid YAML: line " + line
+                        + " is longer than " + MAX_LINE + " characters", "break it into several lines (block style)");
+            }
+        }
+        return null;
+    }
+
+    /** The line and column of a byte offset in UTF-8 text, counting characters, not bytes, in the line. */
+    private static SourceLoc byteLoc(Path file, byte[] bytes, int offset) {
+        int line = 1;
+        int column = 1;
+        for (int i = 0; i < offset; i++) {
+            if (bytes[i] == '\n') {
+                line++;
+                column = 1;
+            } else if ((bytes[i] & 0xC0) != 0x80) { // continuation bytes belong to the previous character
+                column++;
+            }
+        }
+        return new SourceLoc(file, line, column, null);
+    }
+
+    /** The line and column of a code point index in a text. */
+    private static SourceLoc codePointLoc(Path file, String text, int index) {
+        int line = 1;
+        int column = 1;
+        int i = 0;
+        for (int cp = 0; cp < index && i < text.length(); cp++) {
+            if (text.charAt(i) == '\n') {
+                line++;
+                column = 1;
+            } else {
+                column++;
+            }
+            i += Character.charCount(text.codePointAt(i));
+        }
+        return new SourceLoc(file, line, column, null);
+    }
+
+    /**
+     * An error SnakeYAML reports without a position: a limit of {@link #YamlReader()} crossed, or a
+     * character YAML does not allow. It is located where the reader stopped (or at the character).
+     */
+    private SpecError limitError(YAMLException e, String text, SourceLoc at, Path file) {
+        String problem = String.valueOf(e.getMessage());
+        if (e instanceof ReaderException r) {
+            return (file == null ? at : codePointLoc(file, text, r.getPosition())).error(
+                    "invalid YAML: character U+" + String.format("%04X", r.getCodePoint())
+                            + " is not allowed in YAML text",
+                    "remove it; control characters and binary data cannot be in a spec (is this the right file?)");
+        }
+        if (problem.startsWith("Nesting Depth")) {
+            return at.error("invalid YAML: values nest more than " + MAX_NESTING + " levels deep",
+                    "a spec needs a few levels; flatten the structure");
+        }
+        if (problem.contains("aliases")) {
+            return at.error("invalid YAML: more than " + MAX_COLLECTION_ALIASES
+                    + " aliases (*name) of lists or mappings", "remove the anchors (&) and aliases (*)");
+        }
+        return at.error("invalid YAML: " + problem, "");
     }
 
     /**
@@ -106,14 +242,15 @@ final class YamlReader {
      */
     SpecNode readValue(String text, SourceLoc loc, SpecErrors errors) {
         Node node;
+        StreamReader stream = new StreamReader(text);
         try {
-            node = new Yaml(new SafeConstructor(options)).compose(new StringReader(text));
+            node = new Composer(new ParserImpl(stream, options), resolver, options).getSingleNode();
         } catch (MarkedYAMLException e) {
             errors.add(loc, "cannot parse the value as YAML: " + e.getProblem(),
                     "quote it, e.g. key='\"text\"', or write lists as [a, b]");
             return null;
         } catch (YAMLException e) {
-            errors.add(loc, "cannot parse the value as YAML: " + e.getMessage(), "");
+            errors.add(limitError(e, text, loc, null));
             return null;
         }
         if (node == null) {
@@ -216,8 +353,9 @@ final class YamlReader {
             if (++nodes > MAX_NODES) {
                 if (!tooBig) {
                     tooBig = true;
-                    errors.fatal(loc(n).error("the document expands to more than " + MAX_NODES
-                            + " values through aliases", "remove the nested anchors (&) and aliases (*)"));
+                    errors.fatal(loc(n).error("the document holds more than " + MAX_NODES
+                            + " values (an alias counts as a copy of its anchor's value)",
+                            "a spec needs far fewer: remove nested anchors (&) and aliases (*), shorten long lists"));
                 }
                 return new SpecNode.Broken(loc(n));
             }
