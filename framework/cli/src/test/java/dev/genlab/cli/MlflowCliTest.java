@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.genlab.core.metrics.MetricKeys;
 import dev.genlab.tracking.mlflow.PythonMlflow;
 import java.io.IOException;
 import java.io.InputStream;
@@ -196,7 +197,7 @@ class MlflowCliTest {
             List<Long> steps = new ArrayList<>();
             nll.forEach(p -> steps.add(p.get(0).asLong()));
             assertEquals(steps.stream().distinct().count(), steps.size(), "each step once");
-            assertTrue(child.path("history").has("eval/modes_covered"), child.path("history").toString());
+            assertTrue(child.path("history").has(MetricKeys.eval("modes_covered")), child.path("history").toString());
             assertEquals(List.of("losses.png", "metrics.json", "samples.png", "spec.yaml"),
                     strings(child.path("artifacts")));
         }

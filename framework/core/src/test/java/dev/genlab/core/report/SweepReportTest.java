@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.genlab.core.metrics.MetricKeys;
 import dev.genlab.core.plugin.PluginLoader;
 import dev.genlab.core.plugin.PluginRegistry;
 import dev.genlab.core.run.Cancellation;
@@ -154,7 +155,7 @@ class SweepReportTest {
         List<Double> values = new ArrayList<>();
         for (RunRecord r : runs.readRuns("report-test")) {
             if ("0.3".equals(r.params().get("fit.lr")) && r.status() == RunStatus.FINISHED) {
-                values.add(r.latestValue("eval/high_quality_pct").orElseThrow());
+                values.add(r.latestValue(MetricKeys.eval("high_quality_pct")).orElseThrow());
             }
         }
         assertEquals(2, values.size());
@@ -167,7 +168,7 @@ class SweepReportTest {
         List<Double> wide = new ArrayList<>();
         for (RunRecord r : runs.readRuns("report-test")) {
             if ("0.3".equals(r.params().get("fit.lr")) && r.status() == RunStatus.FINISHED) {
-                wide.add(r.latestValue("eval/wide/high_quality_pct").orElseThrow());
+                wide.add(r.latestValue(MetricKeys.eval("wide", "high_quality_pct")).orElseThrow());
             }
         }
         String wideRow = table.lines().filter(l -> l.startsWith("| fit lr=0.3 [wide] |")).findFirst().orElseThrow();

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.genlab.core.metrics.MetricKeys;
 import dev.genlab.core.plugin.PluginLoader;
 import dev.genlab.core.plugin.PluginRegistry;
 import dev.genlab.core.spec.ExperimentSpec;
@@ -161,8 +162,8 @@ class SweepRunnerTest {
 
         RunRecord run = new LocalRunStore(store).readRuns("runner-test").stream()
                 .filter(r -> r.id().equals(trial.runId())).findFirst().orElseThrow();
-        assertTrue(run.metrics().containsKey("eval/wide/modes_covered"), run.metrics().keySet().toString());
-        assertTrue(run.metrics().containsKey("eval/mean_0"));
+        assertTrue(run.metrics().containsKey(MetricKeys.eval("wide", "modes_covered")), run.metrics().keySet().toString());
+        assertTrue(run.metrics().containsKey(MetricKeys.diagnostic("mean_0")));
         Path artifacts = run.directory().resolve("artifacts");
         for (String name : List.of("samples_wide.png", "samples_tight.png", "walk.png")) {
             assertTrue(ImageIO.read(artifacts.resolve(name).toFile()).getWidth() > 100, name);
