@@ -85,9 +85,12 @@ public final class MetricKeys {
             Map.entry("params_total", Group.COST),
             Map.entry("diverged", Group.DIAGNOSTICS));
 
-    /** Step values that describe the optimiser, not the objective. */
+    /**
+     * Step values that describe the optimiser or the model's state, not the objective (and a VAE's
+     * per-unit {@code kl_dim_<u>}).
+     */
     private static final Set<String> STEP_DIAGNOSTIC_NAMES = Set.of("grad_norm", "skipped_updates", "beta",
-            "d_real", "d_fake");
+            "d_real", "d_fake", "active_units", "mi");
 
     /**
      * Which step value stands for {@code train/loss} when a paradigm reports no {@code loss}: the first
@@ -145,7 +148,11 @@ public final class MetricKeys {
 
     /** @return the logged key of a value a training step reports */
     public static String step(String name) {
-        return (STEP_DIAGNOSTIC_NAMES.contains(name) ? STEP_DIAGNOSTICS : TRAIN) + name;
+        return (isStepDiagnostic(name) ? STEP_DIAGNOSTICS : TRAIN) + name;
+    }
+
+    private static boolean isStepDiagnostic(String name) {
+        return STEP_DIAGNOSTIC_NAMES.contains(name) || name.startsWith("kl_dim_");
     }
 
     /**
@@ -158,7 +165,7 @@ public final class MetricKeys {
                 return Optional.of(h);
             }
         }
-        return stepValues.stream().filter(n -> !STEP_DIAGNOSTIC_NAMES.contains(n)).findFirst();
+        return stepValues.stream().filter(n -> !isStepDiagnostic(n)).findFirst();
     }
 
     /** @return whether a group name could be mistaken for an evaluation variant's name in a key */

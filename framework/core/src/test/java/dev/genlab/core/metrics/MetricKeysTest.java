@@ -42,6 +42,8 @@ class MetricKeysTest {
         assertEquals("train/kl", MetricKeys.step("kl"));
         assertEquals("diagnostics/train/grad_norm", MetricKeys.step("grad_norm"));
         assertEquals("diagnostics/train/d_real", MetricKeys.step("d_real"));
+        assertEquals("diagnostics/train/active_units", MetricKeys.step("active_units"));
+        assertEquals("diagnostics/train/kl_dim_3", MetricKeys.step("kl_dim_3"));
     }
 
     @Test
