@@ -8,9 +8,10 @@ import java.util.Map;
  * trial's training there, e.g. an early-stopping or pruning rule. The trial then gets its final
  * evaluation at that step, as if {@code train.steps} had been that step.
  *
- * <p>Called on the trial's thread, under the engine lock, with values that depend only on the trial's
- * configuration and the step (see {@link TrialRunner}), so a rule that depends only on them decides the
- * same way on resume.
+ * <p>Called on the trial's thread (trials run in parallel call it at once), with values that depend only on
+ * the trial's configuration and the step (see {@link TrialRunner}), so a rule that depends only on them
+ * decides the same way after a resume. A rule with memory (patience) must rebuild it after a resume from
+ * the run's logged values: periodic evaluations before the checkpoint are not repeated.
  */
 public interface TrialMonitor {
 

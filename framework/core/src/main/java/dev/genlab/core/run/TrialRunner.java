@@ -205,14 +205,11 @@ final class TrialRunner {
                             public boolean evaluate(int step) {
                                 // Its own engine stream, from (seed, step) alone: training steps reseed
                                 // theirs, so an evaluation neither shifts training nor depends on a resume.
-                                return engine.run(trial.seed(), periodicSection(step), () -> {
-                                    Evaluation mid = evaluator.evaluatePeriodic(paradigm, data, trial, counts,
-                                            manager);
-                                    tracker.logMetrics(runId, evalPoints(mid, step));
-                                    logPeriodicSamples(tracker, runId, trial, shape, mid, step, work);
-                                    return monitor.evaluated(trial, step, mid.values())
-                                            == TrialMonitor.Decision.STOP;
-                                });
+                                Evaluation mid = engine.run(trial.seed(), periodicSection(step),
+                                        () -> evaluator.evaluatePeriodic(paradigm, data, trial, counts, manager));
+                                tracker.logMetrics(runId, evalPoints(mid, step));
+                                logPeriodicSamples(tracker, runId, trial, shape, mid, step, work);
+                                return monitor.evaluated(trial, step, mid.values()) == TrialMonitor.Decision.STOP;
                             }
 
                             @Override
@@ -347,8 +344,7 @@ final class TrialRunner {
         Map<String, Object> json = new LinkedHashMap<>();
         json.put("trial_hash", trial.hash());
         json.put("run_name", trial.runName());
-        json.put("metrics", eval.metrics());
-        json.put("diagnostics", eval.diagnostics());
+        json.put("metrics", eval.values());
         if (!eval.variants().isEmpty()) {
             Map<String, Object> variants = new LinkedHashMap<>();
             eval.variants().forEach((name, v) -> variants.put(name, Map.of(
