@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.genlab.api.ParadigmProvider;
+import dev.genlab.core.metrics.MetricKeys;
 import dev.genlab.core.plugin.PluginJarBuilder;
 import dev.genlab.tracking.RunStatus;
 import dev.genlab.tracking.local.LocalRunStore;
@@ -129,7 +130,7 @@ class CliEndToEndTest {
         List<Double> loss = child.history("train/loss").stream().map(p -> p.value()).toList();
         assertEquals(60, loss.size());
         assertTrue(loss.get(0) > 28 && loss.get(59) < 20, loss.toString());
-        assertTrue(child.latestValue("eval/modes_covered").isPresent());
+        assertTrue(child.latestValue(MetricKeys.eval("modes_covered")).isPresent());
     }
 
     @Test

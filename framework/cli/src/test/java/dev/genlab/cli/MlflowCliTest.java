@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.genlab.core.metrics.MetricKeys;
 import dev.genlab.tracking.mlflow.PythonMlflow;
 import java.io.IOException;
 import java.io.InputStream;
@@ -198,7 +199,7 @@ class MlflowCliTest {
             List<Long> steps = new ArrayList<>();
             nll.forEach(p -> steps.add(p.get(0).asLong()));
             assertEquals(steps.stream().distinct().count(), steps.size(), "each step once");
-            assertTrue(child.path("history").has("eval/modes_covered"), child.path("history").toString());
+            assertTrue(child.path("history").has(MetricKeys.eval("modes_covered")), child.path("history").toString());
             assertEquals("[[\"ring8\",\"training\"],[\"ring8-held-out\",\"evaluation\"]]",
                     child.path("inputs").toString(), "dataset inputs");
             List<String> artifacts = strings(child.path("artifacts"));

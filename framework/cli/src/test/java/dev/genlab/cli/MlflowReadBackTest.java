@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.genlab.cli.CliEndToEndTest.Outcome;
+import dev.genlab.core.metrics.MetricKeys;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
@@ -32,18 +33,15 @@ import picocli.CommandLine;
  */
 class MlflowReadBackTest {
 
-    /**
-     * Distinct steps with a sample image that each trial run must have. One today (the final evaluation);
-     * raise to 2 once periodic evaluation logs a sample image at each evaluation.
-     */
-    static final int MIN_IMAGE_STEPS = 1;
+    /** Distinct steps with a sample image each trial run has: one periodic evaluation and the final one. */
+    static final int IMAGE_STEPS = 2;
 
     private static final int STEPS = 30;
     private static final String SPEC = """
             name: readback
             seed: 0
             dataset: {name: ring8, params: {n: 2000}}
-            train: {steps: %d, batch_size: 64, log_every: 10}
+            train: {steps: %d, batch_size: 64, log_every: 10, eval_every: 15}
             evaluate: {samples: 300, heldout: 200, metrics: [modes, speed]}
             paradigms:
               - {name: gaussian, plugin: gaussian, params: {lr: 0.05}}
@@ -133,7 +131,9 @@ class MlflowReadBackTest {
             // The samples, at each evaluation step, as MLflow's image grid reads them.
             JsonNode samples = t.path("images").path("samples");
             assertFalse(t.path("images").has("unparsed"), what + ": " + t.path("images"));
-            assertTrue(samples.size() >= MIN_IMAGE_STEPS, what + ": " + t.path("images"));
+            assertEquals(IMAGE_STEPS, samples.size(), what + ": " + t.path("images"));
+            // An evaluation metric is a curve: the periodic evaluation at step 15 and the final one.
+            assertEquals(2, t.path("steps").path(MetricKeys.eval("modes_covered")).asInt(), what + ": " + t.path("steps"));
             assertTrue(samples.has(Integer.toString(STEPS)), what + ": the final samples at step " + STEPS);
             samples.forEach(step -> {
                 assertTrue(step.path("full").asLong() > 0, what + ": " + step);
@@ -154,8 +154,8 @@ class MlflowReadBackTest {
             assertEquals("logsnr", v.path("params").path("spacing").asText());
             assertEquals("ddim", trial.path("params").path("sampler").asText());
             assertEquals(trial.path("params").path("lr").asText(), v.path("params").path("lr").asText());
-            assertTrue(v.path("metrics").has("eval/modes_covered"), v.path("metrics").toString());
-            assertFalse(trial.path("metrics").has("eval/dpm20/modes_covered"), "no variant keys on the trial");
+            assertTrue(v.path("metrics").has(MetricKeys.eval("modes_covered")), v.path("metrics").toString());
+            assertFalse(trial.path("metrics").has(MetricKeys.eval("dpm20", "modes_covered")), "no variant keys on the trial");
             assertEquals(2, v.path("inputs").size());
         }
 
@@ -170,7 +170,7 @@ class MlflowReadBackTest {
             List<JsonNode> rows = config.endsWith("dpm20") ? variants
                     : trials.stream().filter(t -> config.equals(t.path("tags").path("genlab.paradigm").asText()))
                             .toList();
-            double[] values = rows.stream().mapToDouble(r -> r.path("metrics").path("eval/modes_covered").asDouble())
+            double[] values = rows.stream().mapToDouble(r -> r.path("metrics").path(MetricKeys.eval("modes_covered")).asDouble())
                     .toArray();
             double mean = (values[0] + values[1]) / 2;
             double std = Math.abs(values[0] - values[1]) / Math.sqrt(2);

@@ -3,6 +3,7 @@ package dev.genlab.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.genlab.core.metrics.MetricKeys;
 import dev.genlab.tracking.RunStatus;
 import dev.genlab.tracking.local.LocalRunStore;
 import dev.genlab.tracking.local.RunRecord;
@@ -83,7 +84,7 @@ class ResumeAfterKillTest {
                 .filter(r -> r.parentRunId() != null).findFirst().orElseThrow();
         assertEquals(uninterrupted.tags().get("genlab.trial_hash"), continued.tags().get("genlab.trial_hash"));
         Map<String, Double> expected = CliEndToEndTest.finalNumbers(uninterrupted);
-        assertTrue(expected.containsKey("eval/modes_covered") && expected.containsKey("train/nll"), expected::toString);
+        assertTrue(expected.containsKey(MetricKeys.eval("modes_covered")) && expected.containsKey("train/nll"), expected::toString);
         assertEquals(expected, CliEndToEndTest.finalNumbers(continued));
         System.out.printf("kill -9 at trial 2 step >= %d; resumed from step %d; final numbers equal: %s%n",
                 second.get().latest("train/nll").orElseThrow().step(), from, expected);

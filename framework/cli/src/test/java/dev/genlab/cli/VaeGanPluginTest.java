@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.genlab.api.ParadigmProvider;
+import dev.genlab.core.metrics.MetricKeys;
 import dev.genlab.core.plugin.PluginJarBuilder;
 import dev.genlab.nn.Parameters;
 import dev.genlab.tracking.RunStatus;
@@ -65,8 +66,11 @@ class VaeGanPluginTest {
         for (String loss : List.of("loss_d", "loss_enc", "loss_dec", "kl", "recon_feat")) {
             assertEquals(4, trial.history("train/" + loss).size(), loss);
         }
+        // No step value is called "loss": the decoder's (the generator's) loss is the headline train/loss.
+        assertEquals(trial.history("train/loss_dec").stream().map(p -> p.value()).toList(),
+                trial.history(MetricKeys.TRAIN_LOSS).stream().map(p -> p.value()).toList());
         for (String count : List.of("params_encoder", "params_decoder", "params_discriminator", "modes_covered")) {
-            assertTrue(trial.latestValue("eval/" + count).isPresent(), count + " in " + trial.metrics().keySet());
+            assertTrue(trial.latestValue(MetricKeys.eval(count)).isPresent(), count + " in " + trial.metrics().keySet());
         }
     }
 

@@ -2,6 +2,7 @@ package dev.genlab.core.report;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.genlab.core.metrics.MetricKeys;
 import dev.genlab.tracking.MetricPoint;
 import dev.genlab.tracking.RunStatus;
 import dev.genlab.tracking.local.ArtifactRecord;
@@ -33,10 +34,8 @@ public final class ReportLoader {
     private static final Pattern RUN_ID = Pattern.compile("[0-9a-f]{32}");
     /** Params that identify a trial rather than configure it, never swept axes. */
     private static final Set<String> NOT_AXES = Set.of("seed", "paradigm", "plugin", "variant");
-    private static final String EVAL = "eval/";
     /** The tag of an evaluation variant's run (a child of its trial's run). */
     private static final String VARIANT_TAG = "genlab.variant";
-    private static final String TRAIN = "train/";
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** Creates the (stateless) loader. */
@@ -122,7 +121,7 @@ public final class ReportLoader {
             for (RunRecord child : all) {
                 String variant = child.tags().get(VARIANT_TAG);
                 if (variant != null && r.id().equals(child.parentRunId())) {
-                    metrics.put(variant, evalMetrics(child).get(""));
+                    metrics.put(variant, evalMetrics(child).getOrDefault("", Map.of()));
                 }
             }
             metrics.forEach((variant, values) -> {
@@ -214,31 +213,28 @@ public final class ReportLoader {
     }
 
     /**
-     * The final evaluation: the latest value of each {@code eval/} metric (mid-training ones come earlier),
-     * by variant: "" for the main evaluation, {@code v} for {@code eval/v/<metric>}.
+     * The final evaluation: the latest value of each evaluation key (periodic ones come earlier), by short
+     * name and variant ("" for the main evaluation); keys as {@link MetricKeys} writes them, or the flat
+     * {@code eval/<metric>} and {@code eval/<variant>/<metric>} of older stores.
      */
     private static Map<String, Map<String, Double>> evalMetrics(RunRecord r) {
         Map<String, Map<String, Double>> out = new LinkedHashMap<>();
         out.put("", new LinkedHashMap<>());
         for (String key : r.metrics().keySet()) {
-            if (key.startsWith(EVAL)) {
-                String name = key.substring(EVAL.length());
-                int slash = name.indexOf('/');
-                String variant = slash < 0 ? "" : name.substring(0, slash);
-                Map<String, Double> values = out.computeIfAbsent(variant, k -> new LinkedHashMap<>());
-                r.latest(key).ifPresent(p -> values.put(name.substring(slash + 1), p.value()));
-            }
+            MetricKeys.parse(key).filter(p -> p.kind() == MetricKeys.Kind.EVALUATION).ifPresent(parsed -> {
+                Map<String, Double> values = out.computeIfAbsent(parsed.variant(), k -> new LinkedHashMap<>());
+                r.latest(key).ifPresent(p -> values.put(parsed.name(), p.value()));
+            });
         }
         return out;
     }
 
+    /** The training-step values ({@code train/*}; optimiser diagnostics are not losses), by short name. */
     private static Map<String, List<double[]>> losses(RunRecord r) {
         Map<String, List<double[]>> out = new LinkedHashMap<>();
         for (Map.Entry<String, List<MetricPoint>> e : r.metrics().entrySet()) {
-            if (e.getKey().startsWith(TRAIN)) {
-                out.put(e.getKey().substring(TRAIN.length()),
-                        e.getValue().stream().map(p -> new double[] {p.step(), p.value()}).toList());
-            }
+            MetricKeys.parse(e.getKey()).filter(p -> p.kind() == MetricKeys.Kind.STEP).ifPresent(p -> out.put(
+                    p.name(), e.getValue().stream().map(x -> new double[] {x.step(), x.value()}).toList()));
         }
         return out;
     }

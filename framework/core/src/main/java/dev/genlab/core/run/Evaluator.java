@@ -56,14 +56,41 @@ final class Evaluator {
     }
 
     /**
-     * @param training the loss history so far (empty for a mid-training evaluation)
+     * The evaluation after training: every metric of {@code evaluate.metrics} on {@code evaluate.samples}
+     * samples, the paradigm's diagnostics and figures, and every evaluation variant.
+     *
+     * @param training the loss history
+     */
+    Evaluation evaluateFinal(Paradigm paradigm, LoadedData data, Trial trial, TrainingOutcome training,
+            Map<String, Long> parameterCounts, NDManager trialManager) {
+        EvaluateSpec spec = trial.evaluate();
+        return evaluate(paradigm, data, trial, training, parameterCounts, trialManager, spec.samples(),
+                spec.metrics(), false, true);
+    }
+
+    /**
+     * A periodic evaluation during training ({@code train.eval_every}): the periodic metrics on
+     * {@code evaluate.periodic_samples} samples and the paradigm's diagnostics; no loss history (stability
+     * metrics are meaningful only at the end), figures or variants.
+     */
+    Evaluation evaluatePeriodic(Paradigm paradigm, LoadedData data, Trial trial, Map<String, Long> parameterCounts,
+            NDManager trialManager) {
+        EvaluateSpec spec = trial.evaluate();
+        return evaluate(paradigm, data, trial, new TrainingOutcome(Map.of(), 0, 0), parameterCounts, trialManager,
+                spec.periodicSampleCount(), spec.periodicMetricNames(), spec.periodicDefault(), false);
+    }
+
+    /**
+     * @param metricNames the metrics to compute; when {@code quietly} is false, empty means every metric that
+     *     applies
+     * @param quietly skip metrics that do not apply without saying so (a default subset)
      * @param last whether training has ended: only then are figures drawn and variants evaluated
      */
-    Evaluation evaluate(Paradigm paradigm, LoadedData data, Trial trial, TrainingOutcome training,
-            Map<String, Long> parameterCounts, NDManager trialManager, boolean last) {
+    private Evaluation evaluate(Paradigm paradigm, LoadedData data, Trial trial, TrainingOutcome training,
+            Map<String, Long> parameterCounts, NDManager trialManager, int n, List<String> metricNames,
+            boolean quietly, boolean last) {
         EvaluateSpec spec = trial.evaluate();
         Dataset dataset = data.dataset();
-        int n = spec.samples();
         try (NDManager scope = trialManager.newSubManager()) {
             Drawn main = draw(paradigm, dataset, n, new Params(Map.of()));
             main.samples().data().attach(scope);
@@ -73,18 +100,19 @@ final class Evaluator {
             Map<String, List<Double>> history = new LinkedHashMap<>(training.history());
             EvalInput input = new EvalInput(dataset, reference, main.samples(), main.seconds(), history,
                     training.stepSeconds(), parameterCounts, scope, heldOut, paradigm);
-            Map<String, Double> metrics = metrics(spec, input, trial.paradigm());
+            Map<String, Double> metrics = metrics(metricNames, quietly, input, trial.paradigm());
+            Map<String, Double> diagnosed = new LinkedHashMap<>();
             Map<String, Evaluation.Figure> figures = new LinkedHashMap<>();
             Optional<Diagnostics> diagnostics = paradigm.capability(Diagnostics.class);
             if (diagnostics.isPresent() && heldOut != null) {
-                diagnose(diagnostics.get(), heldOut, scope, metrics, last ? figures : null);
+                diagnose(diagnostics.get(), heldOut, scope, metrics, diagnosed, last ? figures : null);
             }
             Map<String, Evaluation.Variant> variants = new LinkedHashMap<>();
             if (last) {
                 trial.variants().forEach((name, overrides) -> variant(name, overrides, paradigm, dataset, spec,
                         reference, scope).ifPresent(v -> variants.put(name, v)));
             }
-            return new Evaluation(metrics, main.host(), reference.toFloatArray(), figures, variants);
+            return new Evaluation(metrics, diagnosed, main.host(), reference.toFloatArray(), figures, variants);
         }
     }
 
@@ -99,10 +127,14 @@ final class Evaluator {
         return new Drawn(samples, (System.nanoTime() - t0) / 1e9, host);
     }
 
-    /** @param paradigm the paradigm's name in the spec (null for a variant) */
-    private Map<String, Double> metrics(EvaluateSpec spec, EvalInput input, String paradigm) {
+    /**
+     * @param names the metrics; empty means every one that applies, unless {@code quietly}
+     * @param quietly a default subset: metrics that are not installed or do not apply are skipped silently
+     * @param paradigm the paradigm's name in the spec (null for a variant)
+     */
+    private Map<String, Double> metrics(List<String> names, boolean quietly, EvalInput input, String paradigm) {
         Map<String, Double> metrics = new LinkedHashMap<>();
-        for (MetricProvider metric : selected(spec, input, paradigm)) {
+        for (MetricProvider metric : selected(names, quietly, input, paradigm)) {
             try (NDManager metricScope = input.manager().newSubManager()) {
                 EvalInput scoped = new EvalInput(input.dataset(), input.reference(), input.samples(),
                         input.samplingSeconds(), input.lossHistory(), input.stepSeconds(), input.parameterCounts(),
@@ -133,13 +165,13 @@ final class Evaluator {
     }
 
     private void diagnose(Diagnostics diagnostics, Dataset heldOut, NDManager scope, Map<String, Double> metrics,
-            Map<String, Evaluation.Figure> figures) {
+            Map<String, Double> diagnosed, Map<String, Evaluation.Figure> figures) {
         try (NDManager local = scope.newSubManager()) {
             diagnostics.diagnose(batch(heldOut, local)).forEach((k, v) -> {
                 if (metrics.containsKey(k)) {
                     LOG.warn("diagnostic '{}' has the name of a metric and is skipped; rename it in the plugin", k);
                 } else {
-                    metrics.put(k, v);
+                    diagnosed.put(k, v);
                 }
             });
         } catch (RuntimeException e) {
@@ -186,7 +218,7 @@ final class Evaluator {
             drawn.samples().data().attach(local);
             EvalInput input = new EvalInput(dataset, reference, drawn.samples(), drawn.seconds(), null, 0,
                     null, local, null, null);
-            return Optional.of(new Evaluation.Variant(metrics(spec, input, null), drawn.host()));
+            return Optional.of(new Evaluation.Variant(metrics(spec.metrics(), false, input, null), drawn.host()));
         } catch (RuntimeException e) {
             LOG.error("evaluation variant '{}' failed and is skipped: {}", name, TrainingLoop.describe(e));
             return Optional.empty();
@@ -207,9 +239,9 @@ final class Evaluator {
         return new SampleRequest(n, labels, null, null, options);
     }
 
-    private List<MetricProvider> selected(EvaluateSpec spec, EvalInput input, String paradigm) {
+    private List<MetricProvider> selected(List<String> names, boolean quietly, EvalInput input, String paradigm) {
         List<MetricProvider> chosen = new ArrayList<>();
-        if (spec.metrics().isEmpty()) {
+        if (names.isEmpty() && !quietly) {
             for (MetricProvider m : registry.metrics()) {
                 if (m.appliesTo(input)) {
                     chosen.add(m);
@@ -217,12 +249,15 @@ final class Evaluator {
             }
             return chosen;
         }
-        for (String name : spec.metrics()) {
-            MetricProvider m = registry.metric(name)
-                    .orElseThrow(() -> new TrialFailure("unknown metric '" + name + "'"));
+        for (String name : names) {
+            Optional<MetricProvider> found = registry.metric(name);
+            if (found.isEmpty() && quietly) {
+                continue; // a default periodic metric whose plugin is not installed
+            }
+            MetricProvider m = found.orElseThrow(() -> new TrialFailure("unknown metric '" + name + "'"));
             if (m.appliesTo(input)) {
                 chosen.add(m);
-            } else if (input.paradigm() != null) { // variants skip training-side metrics on purpose
+            } else if (input.paradigm() != null && !quietly) { // variants skip training-side metrics on purpose
                 // Expected in a sweep over paradigms (a GAN has no likelihood): said once per paradigm.
                 boolean first = notApplicable.add(name + " / " + paradigm + " / " + input.dataset().name());
                 LOG.log(first ? Level.INFO : Level.DEBUG, "metric '{}' does not apply to paradigm '{}' on dataset "

@@ -1,5 +1,6 @@
 package dev.genlab.core.run;
 
+import dev.genlab.core.metrics.MetricKeys;
 import dev.genlab.core.sweep.Trial;
 import dev.genlab.tracking.RunStatus;
 import dev.genlab.tracking.RunSummary;
@@ -126,17 +127,20 @@ final class SweepLedger {
                         .max(Comparator.comparing(RunSummary::runId)));
     }
 
-    /** A trial result rebuilt from its recorded run: {@code eval/*} metrics and the last {@code train/*} losses. */
+    /**
+     * A trial result rebuilt from its recorded run: the latest evaluation values and step values, by short
+     * name (see {@link MetricKeys}; a variant's metric as {@code <variant>/<metric>}).
+     */
     static TrialResult fromRecord(Trial trial, RunSummary run) {
         Map<String, Double> metrics = new LinkedHashMap<>();
         Map<String, Double> losses = new LinkedHashMap<>();
-        run.metrics().forEach((k, v) -> {
-            if (k.startsWith("eval/")) {
-                metrics.put(k.substring(5), v);
-            } else if (k.startsWith("train/")) {
-                losses.put(k.substring(6), v);
+        run.metrics().forEach((k, v) -> MetricKeys.parse(k).ifPresent(p -> {
+            switch (p.kind()) {
+                case EVALUATION -> metrics.put(p.variant().isEmpty() ? p.name() : p.variant() + "/" + p.name(), v);
+                case STEP, STEP_DIAGNOSTIC -> losses.put(p.name(), v);
+                default -> { }
             }
-        });
+        }));
         return new TrialResult(trial, run.runId(), run.status(), run.tags().getOrDefault("genlab.failure", ""),
                 metrics, losses, 0);
     }

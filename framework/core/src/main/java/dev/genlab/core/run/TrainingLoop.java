@@ -28,8 +28,13 @@ final class TrainingLoop {
          */
         void log(int step, Map<String, Double> losses);
 
-        /** @param step 1-based step after which to evaluate */
-        void evaluate(int step);
+        /**
+         * A periodic evaluation ({@code train.eval_every}).
+         *
+         * @param step 1-based step after which to evaluate
+         * @return true to end training after this step
+         */
+        boolean evaluate(int step);
 
         /**
          * Saves a checkpoint ({@code train.checkpoint_every}, and when the sweep is cancelled).
@@ -105,7 +110,8 @@ final class TrainingLoop {
             first = from.step() + 1;
         }
         int logEvery = Math.max(1, train.logEvery());
-        for (int step = first; step <= train.steps(); step++) {
+        int last = train.steps();
+        for (int step = first; step <= last; step++) {
             if (claimLost.getAsBoolean()) {
                 throw new ClaimLost(claimLostMessage(step - 1)); // no checkpoint: it is the new holder's
             }
@@ -151,15 +157,21 @@ final class TrainingLoop {
                 listener.log(step, losses);
             }
             progress.step(step, train.steps(), losses);
-            if (train.evalEvery() > 0 && step % train.evalEvery() == 0 && step < train.steps()) {
-                listener.evaluate(step);
+            if (train.evalEvery() > 0 && step % train.evalEvery() == 0 && step < train.steps()
+                    && listener.evaluate(step)) {
+                if (step % logEvery != 0) {
+                    listener.log(step, losses); // the last step's losses, as at a normal end
+                }
+                last = step; // stopped early: no checkpoint needed, the final evaluation follows
+                break;
             }
             if (train.checkpointEvery() > 0 && step % train.checkpointEvery() == 0 && step < train.steps()) {
                 listener.checkpoint(new LoopState(step, order.snapshot(), permutation, cursor, history, stepNanos));
             }
         }
-        double stepSeconds = train.steps() == 0 ? 0 : stepNanos / 1e9 / train.steps();
-        return new TrainingOutcome(history, train.steps(), stepSeconds);
+        // Only step time: periodic evaluations, checkpoints and logging between steps are not training.
+        double stepSeconds = last == 0 ? 0 : stepNanos / 1e9 / last;
+        return new TrainingOutcome(history, last, stepSeconds);
     }
 
     static String describe(Throwable e) {

@@ -9,6 +9,7 @@ import dev.genlab.api.Paradigm;
 import dev.genlab.api.ParadigmProvider;
 import dev.genlab.api.ParadigmSetup;
 import dev.genlab.api.Params;
+import dev.genlab.core.metrics.MetricKeys;
 import dev.genlab.core.plugin.PluginOrigin;
 import dev.genlab.core.plugin.PluginRegistry;
 import dev.genlab.core.report.Plots;
@@ -60,17 +61,24 @@ final class TrialRunner {
     private final EngineLock engine;
     private final Cancellation cancellation;
     private volatile boolean systemMetrics;
+    private final TrialMonitor monitor;
 
     TrialRunner(PluginRegistry registry, Plots plots, Provenance provenance, Progress progress) {
         this(registry, plots, provenance, progress, new EngineLock(), new Cancellation());
     }
 
+    TrialRunner(PluginRegistry registry, Plots plots, Provenance provenance, Progress progress, EngineLock engine,
+            Cancellation cancellation) {
+        this(registry, plots, provenance, progress, engine, cancellation, TrialMonitor.NONE);
+    }
+
     /**
      * @param engine shared by the trials of this process that run at once
      * @param cancellation ends the trial KILLED between steps
+     * @param monitor reads each periodic evaluation and may end training there
      */
     TrialRunner(PluginRegistry registry, Plots plots, Provenance provenance, Progress progress, EngineLock engine,
-            Cancellation cancellation) {
+            Cancellation cancellation, TrialMonitor monitor) {
         this.registry = registry;
         this.plots = plots;
         this.provenance = provenance;
@@ -78,6 +86,7 @@ final class TrialRunner {
         this.evaluator = new Evaluator(registry);
         this.engine = engine;
         this.cancellation = cancellation;
+        this.monitor = monitor;
     }
 
     /**
@@ -207,17 +216,21 @@ final class TrialRunner {
                         new TrainingLoop.Listener() {
                             @Override
                             public void log(int step, Map<String, Double> losses) {
-                                tracker.logMetrics(runId, points("train/", losses, step));
+                                tracker.logMetrics(runId, stepPoints(losses, step));
                                 if (systemMetrics) {
                                     tracker.logMetrics(runId, SystemMetrics.sample(step));
                                 }
                             }
 
                             @Override
-                            public void evaluate(int step) {
-                                Evaluation mid = engine.run(trial.seed(), -2L - step, () -> evaluator.evaluate(
-                                        paradigm, data, trial, historySoFar(), counts, manager, false));
-                                tracker.logMetrics(runId, points("eval/", mid.metrics(), step));
+                            public boolean evaluate(int step) {
+                                // Its own engine stream, from (seed, step) alone: training steps reseed
+                                // theirs, so an evaluation neither shifts training nor depends on a resume.
+                                Evaluation mid = engine.run(trial.seed(), periodicSection(step),
+                                        () -> evaluator.evaluatePeriodic(paradigm, data, trial, counts, manager));
+                                tracker.logMetrics(runId, evalPoints(mid, step));
+                                logPeriodicSamples(tracker, runId, trial, shape, mid, step, work);
+                                return monitor.evaluated(trial, step, mid.values()) == TrialMonitor.Decision.STOP;
                             }
 
                             @Override
@@ -235,11 +248,14 @@ final class TrialRunner {
                             }
                         });
                 requireClaim(ctx, outcome.steps());
-                finalLosses.putAll(outcome.finalLosses());
-                Evaluation eval = engine.run(trial.seed(), -2, () -> evaluator.evaluate(paradigm, data, trial, outcome,
-                        counts, manager, true));
-                metrics.putAll(eval.metrics());
-                tracker.logMetrics(runId, points("eval/", eval.metrics(), outcome.steps()));
+                if (outcome.steps() < trial.train().steps()) {
+                    tracker.setTags(runId, Map.of("genlab.stopped_at_step", Integer.toString(outcome.steps())));
+                }
+                finalLosses.putAll(withHeadline(outcome.finalLosses()));
+                Evaluation eval = engine.run(trial.seed(), -2, () -> evaluator.evaluateFinal(paradigm, data, trial,
+                        outcome, counts, manager));
+                metrics.putAll(eval.values());
+                tracker.logMetrics(runId, evalPoints(eval, outcome.steps()));
                 eval.variants().forEach((name, v) -> v.metrics().forEach((k, x) -> metrics.put(name + "/" + k, x)));
                 requireClaim(ctx, outcome.steps());
                 List<String> files = writeArtifacts(trial, shape, eval, outcome, work);
@@ -279,7 +295,9 @@ final class TrialRunner {
         params.put("variant", name);
         tracker.logParams(childId, params);
         tracker.logInputs(childId, RunInputs.of(trial, data));
-        tracker.logMetrics(childId, points("eval/", v.metrics(), step));
+        long now = System.currentTimeMillis();
+        tracker.logMetrics(childId, v.metrics().entrySet().stream()
+                .map(e -> new MetricPoint(MetricKeys.eval(e.getKey()), e.getValue(), step, now)).toList());
         String file = variantSamplesFile(name);
         if (files.contains(file)) {
             tracker.logImage(childId, SAMPLES_IMAGE_KEY, step, work.resolve(file));
@@ -339,9 +357,30 @@ final class TrialRunner {
         return saved.get().loop();
     }
 
-    // Mid-training evaluations see no loss history; stability metrics are only meaningful at the end.
-    private static TrainingOutcome historySoFar() {
-        return new TrainingOutcome(Map.of(), 0, 0);
+    /**
+     * The engine section of the periodic evaluation after {@code step}: negative, so never a training
+     * step's, and below -2 (creation -1, final evaluation -2).
+     */
+    static long periodicSection(int step) {
+        return -2L - step;
+    }
+
+    /**
+     * Logs the sample plot of a periodic evaluation as an image at its step ({@link Tracker#logImage}), so
+     * MLflow's image grid can follow the samples over training with its step slider.
+     */
+    private void logPeriodicSamples(Tracker tracker, String runId, Trial trial, DataShape shape, Evaluation eval,
+            int step, Path work) {
+        try {
+            Path dir = Files.createDirectories(work.resolve("samples"));
+            Path png = dir.resolve(String.format(java.util.Locale.ROOT, "step_%07d.png", step));
+            if (samplePlot(shape, eval.generated(), eval.reference(), png, trial.runName() + ": step " + step)) {
+                tracker.logImage(runId, SAMPLES_IMAGE_KEY, step, png); // the image grid's step slider
+            }
+        } catch (IOException | UncheckedIOException e) {
+            // A missing picture must not cost the trial.
+            LOG.warn("trial {}: no sample plot at step {}: {}", trial.runName(), step, e.toString());
+        }
     }
 
     /** @return the names of the files written into {@code work}, in logging order */
@@ -372,7 +411,7 @@ final class TrialRunner {
         Map<String, Object> json = new LinkedHashMap<>();
         json.put("trial_hash", trial.hash());
         json.put("run_name", trial.runName());
-        json.put("metrics", eval.metrics());
+        json.put("metrics", eval.values());
         if (!eval.variants().isEmpty()) {
             Map<String, Object> variants = new LinkedHashMap<>();
             eval.variants().forEach((name, v) -> variants.put(name, Map.of(
@@ -491,11 +530,32 @@ final class TrialRunner {
         return taken ? trial.plugin() + "." + pluginParam : pluginParam;
     }
 
-    private static List<MetricPoint> points(String prefix, Map<String, Double> values, long step) {
+    /** A step's values under {@link MetricKeys#step}, with {@code train/loss} for the headline loss. */
+    static List<MetricPoint> stepPoints(Map<String, Double> values, long step) {
         long now = System.currentTimeMillis();
-        List<MetricPoint> points = new ArrayList<>(values.size());
-        values.forEach((k, v) -> points.add(new MetricPoint(prefix + k, v, step, now)));
+        List<MetricPoint> points = new ArrayList<>(values.size() + 1);
+        withHeadline(values).forEach((k, v) -> points.add(new MetricPoint(MetricKeys.step(k), v, step, now)));
         return points;
+    }
+
+    /**
+     * @return the step values plus {@code loss}, a copy of the headline loss, when the paradigm reports
+     *     none of that name: every paradigm then has {@code train/loss}
+     */
+    private static Map<String, Double> withHeadline(Map<String, Double> values) {
+        Map<String, Double> out = new LinkedHashMap<>(values);
+        MetricKeys.headlineLoss(values.keySet()).filter(h -> !h.equals("loss"))
+                .ifPresent(h -> out.put("loss", values.get(h)));
+        return out;
+    }
+
+    /** An evaluation's metrics, diagnostics and variants' metrics under their {@link MetricKeys}. */
+    private static List<MetricPoint> evalPoints(Evaluation eval, long step) {
+        long now = System.currentTimeMillis();
+        List<MetricPoint> points = new ArrayList<>();
+        eval.metrics().forEach((k, v) -> points.add(new MetricPoint(MetricKeys.eval(k), v, step, now)));
+        eval.diagnostics().forEach((k, v) -> points.add(new MetricPoint(MetricKeys.diagnostic(k), v, step, now)));
+        return points; // variants are runs of their own (variantRun)
     }
 
     /** Image grids take [0, 1]; data scaled to [-1, 1] (negative reference pixels) is mapped back. */

@@ -55,6 +55,10 @@ final class SpecValidator {
 
     private static final ParamSpec SYSTEM_METRICS = new ParamSpec("system_metrics", ParamType.BOOLEAN, false, null,
             null, List.of(), "log the trial process's CPU use and memory under system/ at each log step");
+    private static final ParamSpec EVAL_PERIODIC_SAMPLES = new ParamSpec("periodic_samples", ParamType.INT,
+            (long) EvaluateSpec.DEFAULT_PERIODIC_SAMPLES, 1.0, (double) Integer.MAX_VALUE, List.of(),
+            "generated samples per periodic evaluation (train.eval_every)");
+
     private static final ParamSpec SEED = new ParamSpec("seed", ParamType.INT, 0L, null, null, List.of(), "");
     private static final ParamSpec TRIALS = new ParamSpec("trials", ParamType.INT, 1L, 1.0,
             (double) Integer.MAX_VALUE, List.of(), "");
@@ -161,38 +165,49 @@ final class SpecValidator {
         if (map == null) {
             return EvaluateSpec.DEFAULTS;
         }
-        checkKeys(map, "evaluate", List.of("samples", "metrics", "heldout"));
+        checkKeys(map, "evaluate", List.of("samples", "metrics", "heldout", "periodic_metrics", "periodic_samples"));
         int samples = optionalLong(map.get("samples"), EVAL_SAMPLES, "evaluate.samples")
                 .map(SpecValidator::toInt).orElse(EvaluateSpec.DEFAULTS.samples());
         int heldout = optionalLong(map.get("heldout"), EVAL_HELDOUT, "evaluate.heldout")
                 .map(SpecValidator::toInt).orElse(EvaluateSpec.DEFAULT_HELDOUT);
+        List<String> metrics = metricList(map.get("metrics"), "metrics",
+                "write metrics: [prdc, frechet], or leave it out for every metric that applies");
+        List<String> periodic = metricList(map.get("periodic_metrics"), "periodic_metrics",
+                "write periodic_metrics: [modes, prdc], or leave it out for the cheap metrics ("
+                        + String.join(", ", EvaluateSpec.CHEAP_METRICS) + ") that apply");
+        int periodicSamples = optionalLong(map.get("periodic_samples"), EVAL_PERIODIC_SAMPLES,
+                "evaluate.periodic_samples").map(SpecValidator::toInt).orElse(0);
+        return new EvaluateSpec(samples, metrics, heldout, periodic, periodicSamples);
+    }
+
+    /** A list of installed metric names under {@code evaluate.<key>}, each once; absent is empty. */
+    private List<String> metricList(SpecNode node, String key, String fix) {
         List<String> metrics = new ArrayList<>();
-        SpecNode metricsNode = map.get("metrics");
-        if (!absent(metricsNode)) {
-            if (metricsNode instanceof SpecNode.ListNode list) {
-                for (int i = 0; i < list.items().size(); i++) {
-                    SpecNode item = list.items().get(i);
-                    String path = "evaluate.metrics[" + i + "]";
-                    Optional<String> metric = string(item, path);
-                    if (metric.isEmpty()) {
-                        continue;
-                    }
-                    if (registry.metric(metric.get()).isEmpty()) {
-                        errors.add(item.loc(), path + ": unknown metric '" + metric.get() + "'",
-                                hintPlugins(metric.get(), registry.metrics(), "installed metrics"));
-                    } else if (metrics.contains(metric.get())) {
-                        errors.add(item.loc(), path + ": metric '" + metric.get() + "' is listed twice",
-                                "list each metric once");
-                    } else {
-                        metrics.add(metric.get());
-                    }
-                }
-            } else if (!(metricsNode instanceof SpecNode.Broken)) {
-                errors.add(metricsNode.loc(), "evaluate.metrics: expected a list, got " + metricsNode.describe(),
-                        "write metrics: [prdc, frechet], or leave it out for every metric that applies");
-            }
+        if (absent(node)) {
+            return metrics;
         }
-        return new EvaluateSpec(samples, metrics, heldout);
+        if (node instanceof SpecNode.ListNode list) {
+            for (int i = 0; i < list.items().size(); i++) {
+                SpecNode item = list.items().get(i);
+                String path = "evaluate." + key + "[" + i + "]";
+                Optional<String> metric = string(item, path);
+                if (metric.isEmpty()) {
+                    continue;
+                }
+                if (registry.metric(metric.get()).isEmpty()) {
+                    errors.add(item.loc(), path + ": unknown metric '" + metric.get() + "'",
+                            hintPlugins(metric.get(), registry.metrics(), "installed metrics"));
+                } else if (metrics.contains(metric.get())) {
+                    errors.add(item.loc(), path + ": metric '" + metric.get() + "' is listed twice",
+                            "list each metric once");
+                } else {
+                    metrics.add(metric.get());
+                }
+            }
+        } else if (!(node instanceof SpecNode.Broken)) {
+            errors.add(node.loc(), "evaluate." + key + ": expected a list, got " + node.describe(), fix);
+        }
+        return metrics;
     }
 
     /** A paradigm's plugin and its schema, for checking sweep keys. */
@@ -323,6 +338,12 @@ final class SpecValidator {
             if (!PARADIGM_NAME.matcher(v.key()).matches()) {
                 errors.add(v.keyLoc(), where + ": '" + v.key() + "' is not a valid variant name",
                         "use letters, digits, '_' and '-' only: the name prefixes the variant's metrics");
+                continue;
+            }
+            if (dev.genlab.core.metrics.MetricKeys.isGroupSegment(v.key())) {
+                errors.add(v.keyLoc(), where + ": '" + v.key() + "' is the name of a metric group",
+                        "rename the variant: its metrics are logged as eval/<variant>/<group>/<metric>, and "
+                                + "eval/" + v.key() + "/... already holds the trial's own " + v.key() + " metrics");
                 continue;
             }
             SpecNode.MapNode overrides = map(v.value(), where, "write " + v.key() + ": {<sampling parameter>: value}");

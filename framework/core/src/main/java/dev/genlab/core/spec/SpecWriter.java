@@ -56,8 +56,17 @@ public final class SpecWriter {
         TrainSpec t = spec.train();
         root.put("train", map("steps", t.steps(), "batch_size", t.batchSize(), "eval_every", t.evalEvery(),
                 "log_every", t.logEvery(), "checkpoint_every", t.checkpointEvery()));
-        root.put("evaluate", map("samples", spec.evaluate().samples(),
-                "metrics", new ArrayList<>(spec.evaluate().metrics()), "heldout", spec.evaluate().heldout()));
+        EvaluateSpec e = spec.evaluate();
+        Map<String, Object> evaluate = map("samples", e.samples(), "metrics", new ArrayList<>(e.metrics()),
+                "heldout", e.heldout());
+        // Written only when set, as the trial hash takes them only then.
+        if (!e.periodicMetrics().isEmpty()) {
+            evaluate.put("periodic_metrics", new ArrayList<>(e.periodicMetrics()));
+        }
+        if (e.periodicSamples() > 0) {
+            evaluate.put("periodic_samples", e.periodicSamples());
+        }
+        root.put("evaluate", evaluate);
         List<Object> paradigms = new ArrayList<>();
         for (ParadigmSpec p : spec.paradigms()) {
             Map<String, Object> entry =

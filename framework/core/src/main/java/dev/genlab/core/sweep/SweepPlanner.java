@@ -181,7 +181,7 @@ public final class SweepPlanner {
                 String name = key.substring("dataset.params.".length());
                 datasetParams.put(name, like(datasetParams.get(name), value));
             } else if (key.equals("evaluate.samples")) {
-                evaluate = new EvaluateSpec(toInt(value), evaluate.metrics(), evaluate.heldout());
+                evaluate = evaluate.withSamples(toInt(value));
             } else if (key.startsWith("train.")) {
                 train = withTrain(train, key.substring("train.".length()), toInt(value));
             }

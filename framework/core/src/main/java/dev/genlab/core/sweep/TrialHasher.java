@@ -23,7 +23,8 @@ import java.util.TreeMap;
  * changed between JDK releases), so the hash depends only on the configuration: not on YAML formatting, key
  * order, the order of paradigms in the file, nor the paradigm's display name. Two paradigms configured
  * identically therefore share a hash; resuming treats them as the same work (no deduplication is done
- * when planning). Settings added after v1 ({@code evaluate.heldout}, evaluation variants) enter the text
+ * when planning). Settings added after v1 ({@code evaluate.heldout}, {@code evaluate.periodic_metrics},
+ * {@code evaluate.periodic_samples}, evaluation variants) enter the text
  * only when they differ from their defaults, so the hashes of existing specs did not change. The planner
  * passes the values of secret environment variables as their reference {@code ${env:NAME}} (see
  * {@link dev.genlab.core.spec.Redactor}), so no secret enters a hash; specs without secrets are unaffected.
@@ -92,6 +93,14 @@ public final class TrialHasher {
         Map<String, Object> eval = new TreeMap<>(Map.of("samples", (long) evaluate.samples(), "metrics", metrics));
         if (evaluate.heldout() != EvaluateSpec.DEFAULT_HELDOUT) {
             eval.put("heldout", (long) evaluate.heldout());
+        }
+        if (!evaluate.periodicMetrics().isEmpty()) {
+            List<String> periodic = new ArrayList<>(evaluate.periodicMetrics());
+            periodic.sort(null);
+            eval.put("periodic_metrics", periodic);
+        }
+        if (evaluate.periodicSamples() > 0) {
+            eval.put("periodic_samples", (long) evaluate.periodicSamples());
         }
         root.put("evaluate", eval);
         if (!variants.isEmpty()) {

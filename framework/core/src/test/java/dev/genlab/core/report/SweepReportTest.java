@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.genlab.core.metrics.MetricKeys;
 import dev.genlab.core.plugin.PluginLoader;
 import dev.genlab.core.plugin.PluginRegistry;
 import dev.genlab.core.run.Cancellation;
@@ -159,7 +160,7 @@ class SweepReportTest {
         for (RunRecord r : runs.readRuns("report-test")) {
             if ("0.3".equals(r.params().get("lr")) && r.status() == RunStatus.FINISHED
                     && !r.tags().containsKey("genlab.variant")) {
-                values.add(r.latestValue("eval/high_quality_pct").orElseThrow());
+                values.add(r.latestValue(MetricKeys.eval("high_quality_pct")).orElseThrow());
             }
         }
         assertEquals(2, values.size());
@@ -173,7 +174,7 @@ class SweepReportTest {
         for (RunRecord r : runs.readRuns("report-test")) {
             if ("0.3".equals(r.params().get("lr")) && "wide".equals(r.tags().get("genlab.variant"))) {
                 assertEquals("2.0", r.params().get("std"), "the variant's override is its param");
-                wide.add(r.latestValue("eval/high_quality_pct").orElseThrow());
+                wide.add(r.latestValue(MetricKeys.eval("high_quality_pct")).orElseThrow());
             }
         }
         String wideRow = table.lines().filter(l -> l.startsWith("| fit lr=0.3 [wide] |")).findFirst().orElseThrow();

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.genlab.core.metrics.MetricKeys;
 import dev.genlab.core.plugin.PluginLoader;
 import dev.genlab.core.plugin.PluginRegistry;
 import dev.genlab.core.report.ReportCharts;
@@ -173,7 +174,7 @@ class ResumeAndParallelTest {
         }
         // And the resumed run's record itself holds the uninterrupted run's final numbers.
         assertEquals(reference.get(1L).metrics().get("modes_covered"),
-                continued.latestValue("eval/modes_covered").orElseThrow());
+                continued.latestValue(MetricKeys.eval("modes_covered")).orElseThrow());
     }
 
     @Test

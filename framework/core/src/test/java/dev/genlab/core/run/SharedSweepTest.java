@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.genlab.core.metrics.MetricKeys;
 import dev.genlab.core.plugin.PluginLoader;
 import dev.genlab.core.plugin.PluginRegistry;
 import dev.genlab.core.spec.ExperimentSpec;
@@ -313,7 +314,7 @@ class SharedSweepTest {
         TrialResult refSeed1 = ref.trials().stream().filter(t -> t.trial().seed() == 1).findFirst().orElseThrow();
         RunRecord taken = new LocalRunStore(store).readRuns("shared-test").stream()
                 .filter(r -> "1".equals(r.tags().get("genlab.seed"))).findFirst().orElseThrow();
-        assertEquals(refSeed1.metrics().get("modes_covered"), taken.latestValue("eval/modes_covered").orElseThrow());
+        assertEquals(refSeed1.metrics().get("modes_covered"), taken.latestValue(MetricKeys.eval("modes_covered")).orElseThrow());
         assertEquals(refSeed1.finalLosses().get("loss"), taken.latestValue("train/loss").orElseThrow());
     }
 
@@ -374,7 +375,7 @@ class SharedSweepTest {
         assertEquals(RunStatus.RUNNING, lost.status(), "not ended: it is the new holder's run");
         assertEquals(0, events(lost, "end", null));
         assertTrue(lost.latest("train/loss").orElseThrow().step() <= 20, "no step logged after the loss");
-        assertTrue(lost.history("eval/modes_covered").isEmpty(), "not evaluated");
+        assertTrue(lost.history(MetricKeys.eval("modes_covered")).isEmpty(), "not evaluated");
         assertEquals(0, summaries(parent(store)), "a trial is held elsewhere: no summary");
         assertEquals(RunStatus.RUNNING, parent(store).status());
 

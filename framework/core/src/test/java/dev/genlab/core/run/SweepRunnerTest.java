@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.genlab.core.metrics.MetricKeys;
 import dev.genlab.core.plugin.PluginLoader;
 import dev.genlab.core.plugin.PluginRegistry;
 import dev.genlab.core.spec.ExperimentSpec;
@@ -214,8 +215,8 @@ class SweepRunnerTest {
 
         List<RunRecord> all = new LocalRunStore(store).readRuns("runner-test");
         RunRecord run = all.stream().filter(r -> r.id().equals(trial.runId())).findFirst().orElseThrow();
-        assertFalse(run.metrics().containsKey("eval/wide/modes_covered"), "a variant is a run of its own");
-        assertTrue(run.metrics().containsKey("eval/mean_0"));
+        assertFalse(run.metrics().containsKey(MetricKeys.eval("wide", "modes_covered")), "a variant is a run of its own");
+        assertTrue(run.metrics().containsKey(MetricKeys.diagnostic("mean_0")));
         // Each variant: a FINISHED child of the trial, its overrides as params, its metrics under the usual keys.
         Map<String, RunRecord> variants = all.stream().filter(r -> run.id().equals(r.parentRunId()))
                 .collect(Collectors.toMap(r -> r.tags().get("genlab.variant"), r -> r));
@@ -227,8 +228,8 @@ class SweepRunnerTest {
         assertEquals("0.5", run.params().get("std"));
         assertEquals("wide", wide.params().get("variant"));
         assertEquals("0.2", wide.params().get("lr"));
-        assertEquals(m.get("wide/recall"), wide.latestValue("eval/recall").orElseThrow());
-        assertEquals(m.get("wide/modes_covered"), wide.latestValue("eval/modes_covered").orElseThrow());
+        assertEquals(m.get("wide/recall"), wide.latestValue(MetricKeys.eval("recall")).orElseThrow());
+        assertEquals(m.get("wide/modes_covered"), wide.latestValue(MetricKeys.eval("modes_covered")).orElseThrow());
         assertFalse(wide.tags().containsKey("genlab.trial_hash"), "resume must not take a variant for its trial");
         assertEquals("True", wide.tags().get(ImageLayout.TAG));
         // With held-out data, the evaluation set is an input too.

@@ -76,6 +76,17 @@ class SpecLoaderErrorsTest {
     }
 
     @Test
+    void periodicEvaluationSettingsAreCheckedWhereTheyAre() {
+        List<SpecError> errors = errors("invalid/periodic.yaml");
+        assertEquals(2, errors.size(), errors::toString);
+        assertError(errors.get(0), spec("invalid/periodic.yaml"), 4, 29,
+                "evaluate.periodic_metrics[1]: unknown metric 'prdcc'",
+                "did you mean 'prdc'? installed metrics: frechet, modes, prdc");
+        assertError(errors.get(1), spec("invalid/periodic.yaml"), 5, 21, "evaluate.periodic_samples: 0 is out of range",
+                "allowed: [1, 2147483647]");
+    }
+
+    @Test
     void misspeltPluginParameterSuggestsTheSchemaOne() {
         assertOnly("unknown-param.yaml", 6, 7, "gan.lrr: unknown parameter of plugin 'gan'",
                 "did you mean 'lr'? parameters of plugin 'gan': lr, loss, d_steps, spectral_norm");

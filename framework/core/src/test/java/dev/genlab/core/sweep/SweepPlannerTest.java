@@ -262,4 +262,28 @@ class SweepPlannerTest {
             assertEquals(t.params(), replay.get(0).params());
         }
     }
+
+    @Test
+    void periodicEvaluationSettingsSurviveASweptSampleCountAndATrialSpec() throws Exception {
+        ExperimentSpec spec = write("""
+                name: periodic
+                dataset: {name: ring8}
+                train: {steps: 100, eval_every: 20}
+                evaluate: {samples: 800, periodic_metrics: [modes], periodic_samples: 300}
+                paradigms: [gan]
+                sweep:
+                  parameters:
+                    evaluate.samples: [400, 800]
+                """);
+        SpecWriter writer = new SpecWriter();
+        for (Trial t : planner.plan(spec)) {
+            assertEquals(List.of("modes"), t.evaluate().periodicMetrics());
+            assertEquals(300, t.evaluate().periodicSampleCount());
+            Path file = dir.resolve("periodic-" + t.index() + ".yaml");
+            Files.writeString(file, writer.toYaml(planner.trialSpec(spec, t)));
+            Trial replay = planner.plan(loader.load(file)).get(0);
+            assertEquals(t.hash(), replay.hash());
+            assertEquals(t.evaluate(), replay.evaluate());
+        }
+    }
 }

@@ -71,4 +71,18 @@ class TrialHasherTest {
         assertNotEquals(withVariant, hasher.hash("diffusion", p, ring, train, eval, 0,
                 Map.of("ddim50", Map.of("sampler", "ddim", "sample_steps", 20L))));
     }
+
+    @Test
+    void periodicEvaluationSettingsCountOnlyWhenSet() {
+        Map<String, Object> p = Map.of("lr", 0.1);
+        String h = hasher.hash("gan", p, ring, train, eval, 0);
+        assertEquals(h, hasher.hash("gan", p, ring, train,
+                new EvaluateSpec(2500, List.of("prdc", "frechet"), EvaluateSpec.DEFAULT_HELDOUT, List.of(), 0), 0),
+                "specs without them keep their hashes");
+        String listed = hasher.hash("gan", p, ring, train,
+                new EvaluateSpec(2500, List.of("prdc", "frechet"), EvaluateSpec.DEFAULT_HELDOUT, List.of("modes"), 0), 0);
+        assertNotEquals(h, listed);
+        assertNotEquals(h, hasher.hash("gan", p, ring, train,
+                new EvaluateSpec(2500, List.of("prdc", "frechet"), EvaluateSpec.DEFAULT_HELDOUT, List.of(), 300), 0));
+    }
 }
