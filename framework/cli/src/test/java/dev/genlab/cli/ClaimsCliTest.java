@@ -270,16 +270,9 @@ class ClaimsCliTest {
                 "--shard", "3/3");
         assertEquals(2, o.code(), o.err());
         assertTrue(o.err().contains("0/3 ... 2/3"), o.err());
-        o = CliEndToEndTest.genlab("run", spec.toString(), "--store", store.toString(), "--shard", "none",
-                "--shards", "2");
+        o = CliEndToEndTest.genlab("run", spec.toString(), "--store", store.toString(), "--shard", "1of3");
         assertEquals(2, o.code(), o.err());
-        assertTrue(o.err().contains("--shard none"), o.err());
-        // A Slurm array given as a list (--array=1,5,7): task 5 is no position of a range.
-        Process p = worker("list", spec, store, Map.of("SLURM_ARRAY_TASK_ID", "5", "SLURM_ARRAY_TASK_MIN", "1",
-                "SLURM_ARRAY_TASK_COUNT", "3"));
-        assertExit(p, 2, log("list"));
-        assertTrue(log("list").contains("--shard none") && log("list").contains("SLURM_ARRAY_TASK_ID=5"),
-                log("list"));
+        assertTrue(o.err().contains("i/n") && o.err().contains("'1of3'"), o.err());
         assertFalse(Files.exists(store.resolve("claims-cli")), "nothing recorded");
     }
 }
