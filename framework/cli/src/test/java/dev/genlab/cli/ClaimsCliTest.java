@@ -260,6 +260,23 @@ class ClaimsCliTest {
         assertTrue(o.err().contains("rm '"), o.err());
         assertFalse(o.err().contains("\tat "), "no stack trace: " + o.err());
         assertEquals(2, new LocalRunStore(store).readRuns("claims-cli").size(), "nothing more recorded");
+
+        // The fix works: without the file the trial is found FINISHED by its record, nothing is retrained.
+        Files.delete(lease);
+        o = CliEndToEndTest.genlab("run", spec.toString(), "--store", store.toString(), "--resume", "--quiet");
+        assertEquals(0, o.code(), o.err());
+        assertEquals(2, new LocalRunStore(store).readRuns("claims-cli").size(), "nothing retrained");
+        // The summary's claim is read the same way.
+        Path summary;
+        try (Stream<Path> files = Files.walk(store.resolve("claims-cli/claims"))) {
+            summary = files.filter(p -> p.getParent().getFileName().toString().startsWith("summary-"))
+                    .filter(p -> p.getFileName().toString().startsWith("lease-")).findFirst().orElseThrow();
+        }
+        Files.writeString(summary, "garbage");
+        o = CliEndToEndTest.genlab("run", spec.toString(), "--store", store.toString(), "--resume", "--quiet");
+        assertEquals(2, o.code(), o.err());
+        assertTrue(o.err().contains("rm '" + summary.toAbsolutePath() + "'"), o.err());
+        assertFalse(o.err().contains("\tat "), "no stack trace: " + o.err());
     }
 
     @Test
