@@ -39,7 +39,7 @@ class ShardedSweepMlflowTest {
             """;
 
     /** Every run of the experiment, active and deleted, read with MLflow's own client. */
-    private static final String READ_BACK = """
+    static final String READ_BACK = """
             import json, sys
             from mlflow.tracking import MlflowClient
             from mlflow.entities import ViewType

@@ -3,14 +3,18 @@ package dev.genlab.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.genlab.tracking.RunStatus;
 import dev.genlab.tracking.local.LocalRunStore;
 import dev.genlab.tracking.local.RunRecord;
+import dev.genlab.tracking.mlflow.MlflowServer;
+import dev.genlab.tracking.mlflow.PythonMlflow;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -36,7 +40,8 @@ import org.junit.jupiter.api.io.TempDir;
  * docs/cluster/genlab-array.slurm on a real single-node Slurm (Debian's slurm-wlm with munge, started by
  * scripts/slurm-local on 127.0.0.1 with the machine's real cores): array tasks share one local store and
  * train every trial exactly once, whatever the array indices, a single index re-submitted while others
- * run, a cancelled task, or a task requeued before its time limit; exactly one summary.
+ * run, a cancelled task, or a task requeued before its time limit; exactly one summary. With an MLflow
+ * server as well, the server gets every trial once under one parent.
  *
  * <p>Needs root (the daemons run as root, and slurm-wlm is installed with apt-get when missing).
  * Mandatory under {@code CI=true}; elsewhere skipped with a warning when that is impossible.
@@ -68,6 +73,7 @@ class SlurmClusterTest {
     Path tmp;
 
     @BeforeAll
+    @Timeout(value = 15, unit = TimeUnit.MINUTES) // the first start installs slurm-wlm and munge
     static void startCluster() throws Exception {
         String uid = run(List.of("id", "-u"), Map.of(), 10).out().strip();
         if (!"0".equals(uid)) {
@@ -163,6 +169,38 @@ class SlurmClusterTest {
     }
 
     @Test
+    void tasksRecordingToAnMlflowServerTooPutEveryTrialOnceOnTheServer() throws Exception {
+        String python = MlflowCliTest.venvPython();
+        PythonMlflow mlflow = PythonMlflow.probe(python).orElseThrow();
+        try (MlflowServer server = MlflowServer.start(mlflow, tmp.resolve("server"), 0, Duration.ofSeconds(120))) {
+            Path store = tmp.resolve("store");
+            String array = submit(store, Map.of("MLFLOW_TRACKING_URI", server.uri()), List.of("--array=0-1"));
+            awaitGone(array);
+            assertEquals(Map.of(0, "COMPLETED", 1, "COMPLETED"), endStates(array), logs());
+            assertEachTrialOnce(store, 4);
+            assertOneSummary(store, 4);
+            JsonNode runs = MlflowCliTest.readBack(python, ShardedSweepMlflowTest.READ_BACK, server.uri(), NAME);
+            List<JsonNode> active = new ArrayList<>();
+            runs.forEach(r -> {
+                if ("active".equals(r.path("stage").asText())) {
+                    active.add(r);
+                }
+            });
+            List<JsonNode> parents = active.stream().filter(r -> r.path("parent").isNull()).toList();
+            assertEquals(1, parents.size(), "one parent on the server: " + runs + logs());
+            assertEquals("FINISHED", parents.get(0).path("status").asText());
+            assertEquals(4.0, parents.get(0).path("metrics").path("sweep/trials_finished").asDouble());
+            List<JsonNode> children = active.stream().filter(r -> !r.path("parent").isNull()).toList();
+            assertEquals(4, children.size(), "each trial once on the server: " + runs + logs());
+            assertEquals(4, children.stream().map(c -> c.path("trial").asText()).distinct().count());
+            children.forEach(c -> assertEquals("FINISHED", c.path("status").asText(), c.toString()));
+            Map<String, String> owners = ownerTasks();
+            assertTrue(children.stream().allMatch(c -> owners.containsKey(c.path("owner").asText())),
+                    "every run names the task that trained it: " + children + owners);
+        }
+    }
+
+    @Test
     void oneIndexReSubmittedWhileTheOthersRunTrainsNoTrialTwice() throws Exception {
         Path store = tmp.resolve("store");
         // %1: task 1 waits for task 0, which leaves a core free for the re-submission.
@@ -220,7 +258,7 @@ class SlurmClusterTest {
     @Test
     void aTaskWarnedOfItsTimeLimitCheckpointsRequeuesAndResumes() throws Exception {
         Path store = tmp.resolve("store");
-        String array = submit(store, List.of("--array=0"), "train.steps=3000", "sweep.seeds=[0,1]");
+        String array = submit(store, List.of("--array=0"), "train.steps=2000", "sweep.seeds=[0]");
         Optional<RunRecord> running = awaitRun(store, array, r -> step(r) >= 300);
         assertTrue(running.isPresent(), "the task never trained" + logs());
         // What --signal=B:USR1@120 sends before the time limit: USR1 to the batch shell only.
@@ -230,8 +268,8 @@ class SlurmClusterTest {
         String log = Files.readString(taskLog(array + "_0"));
         assertTrue(log.contains("start 1") && log.contains("time limit near") && log.contains("start 2"),
                 "one log, appended across the requeue: " + log);
-        assertEachTrialOnce(store, 2);
-        assertOneSummary(store, 2);
+        assertEachTrialOnce(store, 1);
+        assertOneSummary(store, 1);
         RunRecord resumed = new LocalRunStore(store).readRun(running.get().id()).orElseThrow();
         assertTrue(Integer.parseInt(resumed.tags().getOrDefault("genlab.resumed_from_step", "0")) >= 300,
                 "resumed from the checkpoint written at the signal: " + resumed.tags());
@@ -240,6 +278,11 @@ class SlurmClusterTest {
     // ---- Slurm
 
     private String submit(Path store, List<String> sbatch, String... overrides) throws Exception {
+        return submit(store, Map.of(), sbatch, overrides);
+    }
+
+    private String submit(Path store, Map<String, String> extraEnv, List<String> sbatch, String... overrides)
+            throws Exception {
         Path spec = tmp.resolve("spec.yaml");
         if (!Files.exists(spec)) {
             Files.writeString(spec, SPEC);
@@ -256,6 +299,7 @@ class SlurmClusterTest {
         env.put("GENLAB", cluster.resolve("genlab").toString());
         env.put("GENLAB_STORE", store.toString());
         env.put("SPEC", spec.toString());
+        env.putAll(extraEnv);
         Outcome o = run(cmd, env, 60);
         assertEquals(0, o.code(), String.join(" ", cmd) + ": " + o.out());
         return o.out().strip().split(";")[0];
