@@ -20,7 +20,7 @@ import picocli.CommandLine.Spec;
             "  genlab run spec.yaml --store /tmp/runs --quiet",
             "  genlab run spec.yaml --parallel 2",
             "  genlab run spec.yaml --resume",
-            "  genlab run spec.yaml --shard 0/3     (or from SLURM_ARRAY_TASK_ID / JOB_COMPLETION_INDEX)",
+            "  genlab run spec.yaml --shard 0/3     (a static part of the plan)",
             "  genlab run spec.yaml --resume --store /shared/runs   (any number of workers on one store)"
         })
 final class RunCommand implements Callable<Integer> {
@@ -39,7 +39,8 @@ final class RunCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Injector injector = common.injector(scale.parallel, scale.resume || scale.none(), scale.shard(System::getenv));
+        Injector injector = common.injector(scale.parallel, scale.worker(System::getenv),
+                scale.shard(System::getenv));
         SpecArguments.Plan plan = args.plan(injector);
         Cancellation cancellation = injector.getInstance(Cancellation.class);
         SweepResult result;

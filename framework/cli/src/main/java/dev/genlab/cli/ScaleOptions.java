@@ -19,61 +19,34 @@ final class ScaleOptions {
                     + "that another live process holds), and continue unfinished ones from their last checkpoint.")
     boolean resume;
 
-    @Option(names = "--shard", paramLabel = "i/n|none",
-            description = "Claim trials only from part i of n of the plan (i from 0). Default: from "
-                    + "SLURM_ARRAY_TASK_ID/SLURM_ARRAY_TASK_COUNT or JOB_COMPLETION_INDEX (Kubernetes Indexed "
-                    + "Job). 'none': no static part even under a scheduler; claim from the whole plan (the "
-                    + "workers must share one store).")
+    @Option(names = "--shard", paramLabel = "i/n",
+            description = "Claim trials only from part i of n of the plan (i from 0): a static split, for "
+                    + "workers that cannot share one store. Without it, workers (--resume, Slurm array tasks, "
+                    + "Kubernetes Indexed Job pods) claim from the whole plan.")
     String shard;
-
-    @Option(names = "--shards", paramLabel = "N",
-            description = "Number of shards when the scheduler does not say (Kubernetes: the Job's "
-                    + "completions); also GENLAB_SHARDS.")
-    Integer shards;
 
     /**
      * @param env environment lookup
-     * @return the shard this process runs, or null for the whole plan
+     * @return the static shard this process runs ({@code --shard}), or null for the whole plan
      */
     Shard shard(Function<String, String> env) {
         if (parallel < 1) {
             throw new UserError("--parallel must be at least 1, got " + parallel);
         }
-        if (shards != null && shards < 1) {
-            throw new UserError("--shards must be at least 1, got " + shards);
-        }
         try {
             ClaimSettings.fromEnvironment(env);
-        } catch (IllegalArgumentException e) {
-            throw new UserError(e.getMessage());
-        }
-        if (none()) {
-            if (shards != null) {
-                throw new UserError("--shard none disagrees with --shards " + shards + ": drop one of them");
-            }
-            return null;
-        }
-        try {
-            if (shard != null) {
-                Shard s = Shard.parse(shard);
-                if (shards != null && shards != s.count()) {
-                    throw new UserError("--shard " + shard + " disagrees with --shards " + shards);
-                }
-                return s;
-            }
-            Shard fromScheduler = Shard.fromEnvironment(env, shards);
-            if (fromScheduler == null && shards != null) {
-                throw new UserError("--shards " + shards + " needs a shard index: --shard i/" + shards + ", or "
-                        + Shard.K8S_INDEX + " / " + Shard.SLURM_ID + " from the scheduler");
-            }
-            return fromScheduler;
+            return shard == null ? null : Shard.parse(shard);
         } catch (IllegalArgumentException e) {
             throw new UserError(e.getMessage());
         }
     }
 
-    /** @return true for {@code --shard none}: no static part, claim from the whole plan */
-    boolean none() {
-        return shard != null && shard.trim().equalsIgnoreCase("none");
+    /**
+     * @param env environment lookup
+     * @return true if this process joins a shared sweep as a worker: {@code --resume}, or a scheduler's array
+     *     task, whose tasks all claim from the sweep's one store ({@code --shard} makes it a worker too)
+     */
+    boolean worker(Function<String, String> env) {
+        return resume || Shard.schedulerTask(env);
     }
 }

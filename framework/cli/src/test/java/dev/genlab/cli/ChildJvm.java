@@ -11,13 +11,8 @@ final class ChildJvm {
 
     private ChildJvm() {}
 
-    /**
-     * @param log file receiving the child's stdout and stderr
-     * @param env extra environment variables
-     * @param args genlab's arguments
-     * @return the running process
-     */
-    static Process start(Path log, Map<String, String> env, String... args) throws IOException {
+    /** @return the command that runs genlab (its arguments follow) */
+    static List<String> command() {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.add("-cp");
@@ -29,6 +24,17 @@ final class ChildJvm {
         // log4j2-test.xml, which Log4j would otherwise prefer (it hides genlab's INFO lines on stderr).
         cmd.add("-Dlog4j2.configurationFile=log4j2.xml");
         cmd.add(Main.class.getName());
+        return cmd;
+    }
+
+    /**
+     * @param log file receiving the child's stdout and stderr
+     * @param env extra environment variables
+     * @param args genlab's arguments
+     * @return the running process
+     */
+    static Process start(Path log, Map<String, String> env, String... args) throws IOException {
+        List<String> cmd = new ArrayList<>(command());
         cmd.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
         pb.environment().remove("MLFLOW_TRACKING_URI");

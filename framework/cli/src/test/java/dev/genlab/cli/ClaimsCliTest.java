@@ -260,6 +260,23 @@ class ClaimsCliTest {
         assertTrue(o.err().contains("rm '"), o.err());
         assertFalse(o.err().contains("\tat "), "no stack trace: " + o.err());
         assertEquals(2, new LocalRunStore(store).readRuns("claims-cli").size(), "nothing more recorded");
+
+        // The fix works: without the file the trial is found FINISHED by its record, nothing is retrained.
+        Files.delete(lease);
+        o = CliEndToEndTest.genlab("run", spec.toString(), "--store", store.toString(), "--resume", "--quiet");
+        assertEquals(0, o.code(), o.err());
+        assertEquals(2, new LocalRunStore(store).readRuns("claims-cli").size(), "nothing retrained");
+        // The summary's claim is read the same way.
+        Path summary;
+        try (Stream<Path> files = Files.walk(store.resolve("claims-cli/claims"))) {
+            summary = files.filter(p -> p.getParent().getFileName().toString().startsWith("summary-"))
+                    .filter(p -> p.getFileName().toString().startsWith("lease-")).findFirst().orElseThrow();
+        }
+        Files.writeString(summary, "garbage");
+        o = CliEndToEndTest.genlab("run", spec.toString(), "--store", store.toString(), "--resume", "--quiet");
+        assertEquals(2, o.code(), o.err());
+        assertTrue(o.err().contains("rm '" + summary.toAbsolutePath() + "'"), o.err());
+        assertFalse(o.err().contains("\tat "), "no stack trace: " + o.err());
     }
 
     @Test
@@ -270,16 +287,9 @@ class ClaimsCliTest {
                 "--shard", "3/3");
         assertEquals(2, o.code(), o.err());
         assertTrue(o.err().contains("0/3 ... 2/3"), o.err());
-        o = CliEndToEndTest.genlab("run", spec.toString(), "--store", store.toString(), "--shard", "none",
-                "--shards", "2");
+        o = CliEndToEndTest.genlab("run", spec.toString(), "--store", store.toString(), "--shard", "1of3");
         assertEquals(2, o.code(), o.err());
-        assertTrue(o.err().contains("--shard none"), o.err());
-        // A Slurm array given as a list (--array=1,5,7): task 5 is no position of a range.
-        Process p = worker("list", spec, store, Map.of("SLURM_ARRAY_TASK_ID", "5", "SLURM_ARRAY_TASK_MIN", "1",
-                "SLURM_ARRAY_TASK_COUNT", "3"));
-        assertExit(p, 2, log("list"));
-        assertTrue(log("list").contains("--shard none") && log("list").contains("SLURM_ARRAY_TASK_ID=5"),
-                log("list"));
+        assertTrue(o.err().contains("i/n") && o.err().contains("'1of3'"), o.err());
         assertFalse(Files.exists(store.resolve("claims-cli")), "nothing recorded");
     }
 }

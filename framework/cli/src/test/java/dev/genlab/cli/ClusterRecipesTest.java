@@ -1,6 +1,8 @@
 package dev.genlab.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.genlab.core.run.Shard;
@@ -19,10 +21,10 @@ import org.yaml.snakeyaml.constructor.SafeConstructor;
 import picocli.CommandLine;
 
 /**
- * The cluster recipes in docs/cluster cannot run here (no cluster), so their contents are checked: the
- * Kubernetes manifest is valid YAML describing an Indexed Job whose shard count matches its completions,
- * and the genlab command lines of the manifest and the Slurm script are accepted by genlab's own parser and
- * pick the intended shard from the scheduler's variables.
+ * The cluster recipes in docs/cluster, checked for their contents: the Kubernetes manifest is valid YAML
+ * describing an Indexed Job whose pods are workers on one shared store, and the genlab command lines of
+ * the manifest and the Slurm script are accepted by genlab's own parser and make every task a worker of
+ * the whole plan. (The Slurm script also runs on a real Slurm in {@link SlurmClusterTest}.)
  */
 class ClusterRecipesTest {
 
@@ -30,7 +32,7 @@ class ClusterRecipesTest {
 
     @Test
     @SuppressWarnings("unchecked")
-    void kubernetesManifestIsAnIndexedJobWhoseShardCountMatchesItsCompletions() throws Exception {
+    void kubernetesManifestIsAnIndexedJobOfWorkersOnOneSharedStore() throws Exception {
         Object doc = new Yaml(new SafeConstructor(new LoaderOptions()))
                 .load(Files.readString(DIR.resolve("genlab-indexed-job.yaml")));
         Map<String, Object> job = (Map<String, Object>) doc;
@@ -40,6 +42,8 @@ class ClusterRecipesTest {
         assertEquals("Indexed", spec.get("completionMode"));
         int completions = (Integer) spec.get("completions");
         assertTrue(completions >= 1 && (Integer) spec.get("parallelism") <= completions);
+        assertTrue(spec.get("podFailurePolicy").toString().contains("DisruptionTarget"),
+                "evicted pods are retried without counting as failures");
         Map<String, Object> pod = (Map<String, Object>) ((Map<String, Object>) spec.get("template")).get("spec");
         assertEquals("Never", pod.get("restartPolicy"), "Indexed Jobs retry by pod, not in place");
         assertTrue((Integer) pod.get("terminationGracePeriodSeconds") >= 30, "time to checkpoint after SIGTERM");
@@ -50,20 +54,16 @@ class ClusterRecipesTest {
         for (Map<String, Object> e : (List<Map<String, Object>>) c.get("env")) {
             env.put((String) e.get("name"), e.get("value") == null ? null : e.get("value").toString());
         }
-        assertEquals(Integer.toString(completions), env.get(Shard.SHARDS), "GENLAB_SHARDS = completions");
-        assertTrue(env.get("MLFLOW_TRACKING_URI").startsWith("http"), "a shared MLflow server");
-
-        // Pod i: the args as Kubernetes expands them, and the shard genlab derives.
         List<String> args = new ArrayList<>();
         for (Object a : (List<Object>) c.get("args")) {
-            args.add(a.toString().replace("$(JOB_COMPLETION_INDEX)", "2"));
+            args.add(a.toString());
         }
+        assertFalse(String.join(" ", args).contains("$("), "the same command line in every pod: " + args);
         RunCommand run = parse(args);
-        assertTrue(run.scale.resume);
         Map<String, String> podEnv = new HashMap<>(env);
         podEnv.put(Shard.K8S_INDEX, "2");
-        assertEquals(new Shard(2, completions), run.scale.shard(podEnv::get));
-        assertTrue(run.common.store.toString().endsWith("shard-2"), "one store per shard");
+        assertTrue(run.scale.worker(podEnv::get));
+        assertNull(run.scale.shard(podEnv::get), "no static part: pods claim from the whole plan");
         List<String> mounts = new ArrayList<>();
         for (Map<String, Object> m : (List<Map<String, Object>>) c.get("volumeMounts")) {
             mounts.add((String) m.get("mountPath"));
@@ -74,24 +74,27 @@ class ClusterRecipesTest {
     }
 
     @Test
-    void slurmScriptRunsOneShardPerArrayTask() throws Exception {
+    void slurmScriptMakesEveryArrayTaskAWorkerOfOneSharedStore() throws Exception {
         String script = Files.readString(DIR.resolve("genlab-array.slurm"));
         assertTrue(script.startsWith("#!/bin/bash\n"));
-        Matcher array = Pattern.compile("(?m)^#SBATCH --array=(\\d+)-(\\d+)$").matcher(script);
-        assertTrue(array.find(), "an array directive");
-        int first = Integer.parseInt(array.group(1));
-        int last = Integer.parseInt(array.group(2));
-        assertTrue(script.contains("#SBATCH --signal=B:TERM@"), "SIGTERM before the time limit");
-        Matcher exec = Pattern.compile("(?m)^exec \"\\$GENLAB\" (.+)$").matcher(script);
-        assertTrue(exec.find(), "the genlab command line");
-        // Task `last` of the array, as Slurm sets its variables; shell words with the variables filled in.
-        String line = exec.group(1).replace("\"$SPEC\"", "spec.yaml").replace("\"$STORE\"", "/scratch/task-" + last)
-                .replace("\"${SLURM_CPUS_PER_TASK:-1}\"", "2");
-        RunCommand run = parse(List.of(line.split(" ")));
-        Map<String, String> env = Map.of(Shard.SLURM_ID, Integer.toString(last), Shard.SLURM_MIN,
-                Integer.toString(first), Shard.SLURM_COUNT, Integer.toString(last - first + 1));
-        assertEquals(new Shard(last - first, last - first + 1), run.scale.shard(env::get));
+        for (String directive : List.of("--array=", "--open-mode=append", "--requeue", "--signal=B:USR1@",
+                "--cpus-per-task=1", "--output=")) {
+            assertTrue(Pattern.compile("(?m)^#SBATCH " + Pattern.quote(directive)).matcher(script).find(), directive);
+        }
+        assertTrue(script.contains("scontrol requeue"), "the USR1 trap requeues the task");
+        Matcher line = Pattern.compile("(?m)^\"\\$GENLAB\" (.+) &$").matcher(script);
+        assertTrue(line.find(), "the genlab command line");
+        String words = line.group(1);
+        assertTrue(words.endsWith(" \"$@\""), "the script's arguments (overrides) reach genlab: " + words);
+        assertFalse(Pattern.compile("(?m)^STORE=.*SLURM_ARRAY_TASK_ID").matcher(script).find(), "one store for all");
+        // Task 4 of --array=0-4:2, shell words with the variables filled in and one override.
+        RunCommand run = parse(List.of(words.replace("\"$SPEC\"", "spec.yaml").replace("\"$STORE\"", "/shared/runs")
+                .replace("\"${SLURM_CPUS_PER_TASK:-1}\"", "1").replace("\"$@\"", "train.steps=20").split(" ")));
+        Map<String, String> env = Map.of(Shard.SLURM_ID, "4", "SLURM_ARRAY_TASK_COUNT", "3");
         assertTrue(run.scale.resume, "a requeued task continues from its checkpoints");
+        assertTrue(run.scale.worker(env::get));
+        assertNull(run.scale.shard(env::get), "no static part: tasks claim from the whole plan");
+        assertEquals(List.of("train.steps=20"), run.args.overrides);
     }
 
     @Test

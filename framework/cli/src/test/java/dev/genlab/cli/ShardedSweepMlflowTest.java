@@ -19,8 +19,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Acceptance: three shards of one sweep, started at the same moment as three processes (each with its own
- * local store, as pods of a Kubernetes Indexed Job would be), against one real MLflow server: every trial
+ * Acceptance: three static shards of one sweep ({@code --shard i/3}), started at the same moment as three
+ * processes each with its own local store (machines without a shared file system), against one real MLflow server: every trial
  * is recorded exactly once, under one parent run, which the last shard to finish ends with the sweep's
  * metrics. Mandatory under {@code CI=true}; skipped loudly elsewhere when Python cannot install MLflow.
  */
@@ -39,7 +39,7 @@ class ShardedSweepMlflowTest {
             """;
 
     /** Every run of the experiment, active and deleted, read with MLflow's own client. */
-    private static final String READ_BACK = """
+    static final String READ_BACK = """
             import json, sys
             from mlflow.tracking import MlflowClient
             from mlflow.entities import ViewType
@@ -71,19 +71,10 @@ class ShardedSweepMlflowTest {
             for (int i = 0; i < 3; i++) {
                 Path log = tmp.resolve("shard-" + i + ".log");
                 logs.add(log);
-                // Shard 1 learns its index the Kubernetes way, the others from --shard / Slurm's variables.
-                Map<String, String> env = switch (i) {
-                    case 1 -> Map.of("JOB_COMPLETION_INDEX", "1", "GENLAB_SHARDS", "3");
-                    case 2 -> Map.of("SLURM_ARRAY_TASK_ID", "3", "SLURM_ARRAY_TASK_MIN", "1",
-                            "SLURM_ARRAY_TASK_COUNT", "3");
-                    default -> Map.of();
-                };
+                // Separate stores share no claims: the static split keeps the shards apart.
                 List<String> args = new ArrayList<>(List.of("run", spec.toString(), "tracking.uri=" + server.uri(),
-                        "--store", tmp.resolve("store-" + i).toString()));
-                if (i == 0) {
-                    args.add("--shard=0/3");
-                }
-                shards.add(ChildJvm.start(log, env, args.toArray(String[]::new)));
+                        "--store", tmp.resolve("store-" + i).toString(), "--shard=" + i + "/3"));
+                shards.add(ChildJvm.start(log, Map.of(), args.toArray(String[]::new)));
             }
             for (int i = 0; i < 3; i++) {
                 assertTrue(shards.get(i).waitFor(150, TimeUnit.SECONDS), "shard " + i + " did not finish");

@@ -14,18 +14,10 @@ import java.util.function.Function;
  */
 public record Shard(int index, int count) {
 
-    /** Environment variables read by {@link #fromEnvironment}. */
+    /** Set in every task of a Slurm job array. */
     public static final String SLURM_ID = "SLURM_ARRAY_TASK_ID";
-    /** Number of tasks in a Slurm job array. */
-    public static final String SLURM_COUNT = "SLURM_ARRAY_TASK_COUNT";
-    /** The first task id of a Slurm job array (arrays may start at 1). */
-    public static final String SLURM_MIN = "SLURM_ARRAY_TASK_MIN";
-    /** The step between task ids of a Slurm job array ({@code --array=0-8:2}). */
-    public static final String SLURM_STEP = "SLURM_ARRAY_TASK_STEP";
-    /** The pod's index in a Kubernetes Indexed Job. */
+    /** Set in every pod of a Kubernetes Indexed Job. */
     public static final String K8S_INDEX = "JOB_COMPLETION_INDEX";
-    /** The shard count when the scheduler does not say (Kubernetes). */
-    public static final String SHARDS = "GENLAB_SHARDS";
 
     /** Checks the bounds. */
     public Shard {
@@ -51,65 +43,36 @@ public record Shard(int index, int count) {
     public static Shard parse(String text) {
         String[] parts = text.trim().split("/", -1);
         if (parts.length != 2) {
-            throw new IllegalArgumentException("--shard takes i/n (i from 0 to n-1) or none, got '" + text + "'");
+            throw new IllegalArgumentException(usage(text));
         }
         try {
             return new Shard(Integer.parseInt(parts[0].trim()), Integer.parseInt(parts[1].trim()));
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("--shard takes i/n (i from 0 to n-1) or none, got '" + text + "'");
+            throw new IllegalArgumentException(usage(text));
         }
     }
 
+    private static String usage(String text) {
+        return "--shard takes i/n (i from 0 to n-1, e.g. --shard 0/3), got '" + text + "'. To claim trials from "
+                + "the whole plan (what array tasks do by default), leave --shard out";
+    }
+
     /**
-     * The shard a scheduler assigned through the environment: a Slurm job array
-     * ({@code (SLURM_ARRAY_TASK_ID - SLURM_ARRAY_TASK_MIN) / SLURM_ARRAY_TASK_STEP} of
-     * {@code SLURM_ARRAY_TASK_COUNT}, so ranges with a step work too), or a Kubernetes Indexed Job
-     * ({@code JOB_COMPLETION_INDEX} of {@code shards}, else of {@code GENLAB_SHARDS}).
+     * Whether this process is a task of a scheduler's array. Such a task is a worker of a shared sweep that
+     * claims trials from the whole plan, not a static shard: with claims, any array indices (ranges, steps,
+     * lists), single re-submitted indices and late joiners need no arithmetic on the task id, which broke on
+     * each of them. A static split stays available as an explicit {@code --shard i/n}.
      *
      * @param env environment lookup
-     * @param shards the shard count given on the command line, or null
-     * @return the shard, or null when no scheduler variable is set
-     * @throws IllegalArgumentException on malformed values, a task id that is no evenly spaced position in its
-     *     array (a list such as {@code --array=1,5,7}), or a Kubernetes index without a count or beyond it
+     * @return true in a Slurm job array task ({@value #SLURM_ID}) or a Kubernetes Indexed Job pod
+     *     ({@value #K8S_INDEX})
      */
-    public static Shard fromEnvironment(Function<String, String> env, Integer shards) {
-        String slurmId = env.apply(SLURM_ID);
-        if (slurmId != null && !slurmId.isBlank()) {
-            int id = number(slurmId, SLURM_ID);
-            String minText = env.apply(SLURM_MIN);
-            int min = minText == null || minText.isBlank() ? 0 : number(minText, SLURM_MIN);
-            String stepText = env.apply(SLURM_STEP);
-            int step = stepText == null || stepText.isBlank() ? 1 : number(stepText, SLURM_STEP);
-            int count = shards != null ? shards : number(required(env, SLURM_COUNT), SLURM_COUNT);
-            int offset = id - min;
-            if (step < 1 || offset < 0 || offset % step != 0 || offset / step >= count || count < 1) {
-                throw new IllegalArgumentException("this Slurm array task cannot be a static shard: " + SLURM_ID
-                        + "=" + id + " is not one of the " + count + " task ids " + min + ", " + (min + step)
-                        + ", ... that " + SLURM_MIN + "=" + min + ", " + SLURM_STEP + "=" + step + " and "
-                        + (shards != null ? "--shards" : SLURM_COUNT) + "=" + count + " describe (the array was "
-                        + "given as a list, e.g. --array=1,5,7). Fix: submit a range (--array=0-3 or "
-                        + "--array=0-6:2), or pass --shard none so that every task claims trials from the whole "
-                        + "plan in one store shared by all tasks (--store on a shared file system)");
-            }
-            return new Shard(offset / step, count);
-        }
-        String k8s = env.apply(K8S_INDEX);
-        if (k8s != null && !k8s.isBlank()) {
-            String total = env.apply(SHARDS);
-            if (shards == null && (total == null || total.isBlank())) {
-                throw new IllegalArgumentException(K8S_INDEX + " is set but not the shard count: pass --shards N "
-                        + "or set " + SHARDS + " (the Job's completions)");
-            }
-            int index = number(k8s, K8S_INDEX);
-            int count = shards != null ? shards : number(total, SHARDS);
-            if (count < 1 || index < 0 || index >= count) {
-                throw new IllegalArgumentException(K8S_INDEX + "=" + index + " does not fit " + count + " shard(s) ("
-                        + (shards != null ? "--shards" : SHARDS) + "): set it to the Job's completions, or pass "
-                        + "--shard none so that every pod claims trials from one shared store");
-            }
-            return new Shard(index, count);
-        }
-        return null;
+    public static boolean schedulerTask(Function<String, String> env) {
+        return set(env.apply(SLURM_ID)) || set(env.apply(K8S_INDEX));
+    }
+
+    private static boolean set(String value) {
+        return value != null && !value.isBlank();
     }
 
     /**
@@ -128,21 +91,5 @@ public record Shard(int index, int count) {
     @Override
     public String toString() {
         return index + "/" + count;
-    }
-
-    private static String required(Function<String, String> env, String name) {
-        String v = env.apply(name);
-        if (v == null || v.isBlank()) {
-            throw new IllegalArgumentException(name + " is not set");
-        }
-        return v;
-    }
-
-    private static int number(String value, String name) {
-        try {
-            return Integer.parseInt(value.trim());
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(name + " must be an integer, got '" + value + "'");
-        }
     }
 }
