@@ -166,7 +166,7 @@ class SweepRunnerTest {
         assertEquals("0.2", parent.params().get("lr"));
         assertEquals("40", parent.params().get("steps"));
         assertFalse(parent.params().containsKey("seed"), parent.params().toString());
-        double[] modes = children.stream().mapToDouble(c -> c.latestValue("eval/modes_covered").orElseThrow())
+        double[] modes = children.stream().mapToDouble(c -> c.latestValue(MetricKeys.eval("modes_covered")).orElseThrow())
                 .toArray();
         double mean = (modes[0] + modes[1]) / 2;
         assertEquals(mean, parent.latestValue("summary/modes_covered/fit/mean").orElseThrow(), 1e-12);
