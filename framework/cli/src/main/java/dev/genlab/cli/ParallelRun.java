@@ -59,7 +59,7 @@ final class ParallelRun implements Callable<Integer> {
         final int number;
         final Process process;
         final StringBuilder table = new StringBuilder();
-        /** From its result event: results it has, trials planned, failures; null until then. */
+        /** From its result event: results it has, trials planned, failures, 1 if it summarised; null until then. */
         volatile long[] result;
         final List<Thread> readers = new ArrayList<>();
 
@@ -84,7 +84,7 @@ final class ParallelRun implements Callable<Integer> {
                     + "and %d core(s) each)%n", n, toRun, parent, threads, cores);
         }
 
-        SweepProgress progress = new SweepProgress(err, toRun, common.quiet);
+        SweepProgress progress = new SweepProgress(err, toRun, common.quiet, !joins);
         List<Worker> workers = new ArrayList<>();
         AtomicInteger signals = new AtomicInteger();
         SignalHandler forward = sig -> {
@@ -101,7 +101,7 @@ final class ParallelRun implements Callable<Integer> {
         try {
             synchronized (workers) {
                 for (int i = 1; i <= n && signals.get() == 0; i++) {
-                    workers.add(start(i, workerArgs(parent, joins, threads), threads, cores, progress));
+                    workers.add(start(i, n, workerArgs(parent, joins, threads), threads, cores, progress));
                 }
             }
             for (Worker w : workers) {
@@ -149,19 +149,25 @@ final class ParallelRun implements Callable<Integer> {
         return out;
     }
 
-    private Worker start(int number, List<String> genlabArgs, int threads, int cores, SweepProgress progress)
-            throws IOException {
+    private Worker start(int number, int workers, List<String> genlabArgs, int threads, int cores,
+            SweepProgress progress) throws IOException {
         List<String> cmd = new ArrayList<>();
         cmd.add(ProcessHandle.current().info().command()
                 .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        boolean heapSet = false;
         for (String jvm : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
             // A debugger's port can be bound once; the processor count is the worker's share (below).
             if (!jvm.startsWith("-agentlib:jdwp") && !jvm.startsWith("-XX:ActiveProcessorCount")) {
                 cmd.add(jvm);
+                heapSet |= jvm.startsWith("-Xmx") || jvm.startsWith("-XX:MaxRAM");
             }
         }
         // The JVM sizes its GC and common pools by this; PyTorch's pools are set by --threads and the variables.
         cmd.add("-XX:ActiveProcessorCount=" + cores);
+        if (!heapSet) {
+            // Each JVM would otherwise allow itself a quarter of the RAM: N of them could exhaust it together.
+            cmd.add(String.format(Locale.ROOT, "-XX:MaxRAMPercentage=%.2f", 75.0 / workers));
+        }
         cmd.add("-cp");
         cmd.add(System.getProperty("java.class.path"));
         cmd.add(Main.class.getName());
@@ -175,8 +181,9 @@ final class ParallelRun implements Callable<Integer> {
         w.readers.add(reader("genlab-worker-" + number + "-out", p.getInputStream(), line -> {
             if (line.startsWith(WorkerEvents.MARKER + "\t")) {
                 String[] f = line.split("\t", -1);
-                if (f[1].equals("result") && f.length >= 5) {
-                    w.result = new long[] {Long.parseLong(f[2]), Long.parseLong(f[3]), Long.parseLong(f[4])};
+                if (f[1].equals("result") && f.length >= 6) {
+                    w.result = new long[] {Long.parseLong(f[2]), Long.parseLong(f[3]), Long.parseLong(f[4]),
+                        Long.parseLong(f[5])};
                 } else {
                     progress.event(number, f);
                 }
@@ -212,8 +219,11 @@ final class ParallelRun implements Callable<Integer> {
      */
     private int outcome(List<Worker> workers, boolean signalled) {
         PrintWriter out = commandLine.getOut();
+        // The summariser's table has the report and the server's links; another that saw the sweep complete
+        // has the same numbers.
         Worker complete = workers.stream().filter(w -> w.result != null && w.result[0] == w.result[1]
-                && w.process.exitValue() != ExitCodes.INTERRUPTED).findFirst().orElse(null);
+                && w.process.exitValue() != ExitCodes.INTERRUPTED)
+                .max(java.util.Comparator.comparingLong(w -> w.result[3])).orElse(null);
         if (complete != null) {
             out.print(complete.table);
         } else {

@@ -53,7 +53,7 @@ final class RunCommand implements Callable<Integer> {
             result = injector.getInstance(SweepRunner.class).run(plan.spec(), plan.trials());
         }
         if (events != null) {
-            events.result(result.trials().size(), plan.trials().size(), result.failures());
+            events.result(result.trials().size(), plan.trials().size(), result.failures(), result.report() != null);
         }
         command.commandLine().getOut().print(injector.getInstance(SweepSummary.class).table(result));
         command.commandLine().getOut().flush();

@@ -21,6 +21,7 @@ final class SweepProgress {
     private final PrintStream out;
     private final int trials;
     private final boolean quiet;
+    private final boolean eta;
     private final long start = System.nanoTime();
     /** The trial each worker trains now, by worker number. */
     private final Map<Integer, Training> training = new TreeMap<>();
@@ -47,11 +48,14 @@ final class SweepProgress {
      * @param out where to print
      * @param trials how many trials this run is to train (the plan, or its shard)
      * @param quiet print nothing
+     * @param eta estimate the time left: false when joining a sweep, whose trials that ended before are
+     *     skipped without a word from the workers, so the work left is not known
      */
-    SweepProgress(PrintStream out, int trials, boolean quiet) {
+    SweepProgress(PrintStream out, int trials, boolean quiet, boolean eta) {
         this.out = out;
         this.trials = trials;
         this.quiet = quiet;
+        this.eta = eta;
         ticker = new Thread(this::tick, "genlab-progress");
         ticker.setDaemon(true);
         if (!quiet) {
@@ -119,7 +123,7 @@ final class SweepProgress {
         for (Training t : training.values()) {
             done += Math.min(1.0, (double) t.step / t.steps);
         }
-        if (done <= 0 || ended >= trials) {
+        if (!eta || done <= 0 || ended >= trials) {
             return "";
         }
         double elapsed = (System.nanoTime() - start) / 1e9;

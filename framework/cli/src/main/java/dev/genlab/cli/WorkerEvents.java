@@ -16,7 +16,8 @@ import java.util.Map;
  * MARKER start    position total name plugin
  * MARKER step     position step total
  * MARKER end      position status seconds
- * MARKER result   trials planned failures      (last line before the table; trials = planned: the sweep is complete)
+ * MARKER result   trials planned failures summarised   (before the table; trials = planned: the sweep is complete;
+ *                                                     summarised 1: this worker wrote the summary and report)
  * </pre>
  */
 final class WorkerEvents implements Progress {
@@ -56,9 +57,12 @@ final class WorkerEvents implements Progress {
         emit("end", position, result.status(), String.format(Locale.ROOT, "%.1f", result.wallSeconds()));
     }
 
-    /** The worker's outcome: how many results it has, of how many planned, and how many did not finish. */
-    void result(int trials, int planned, long failures) {
-        emit("result", trials, planned, failures);
+    /**
+     * The worker's outcome: how many results it has, of how many planned, how many did not finish, and
+     * whether it wrote the summary (its table then has the report's path and the server's links).
+     */
+    void result(int trials, int planned, long failures, boolean summarised) {
+        emit("result", trials, planned, failures, summarised ? 1 : 0);
     }
 
     private void emit(String kind, Object... fields) {
