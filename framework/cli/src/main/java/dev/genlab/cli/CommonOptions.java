@@ -2,8 +2,11 @@ package dev.genlab.cli;
 
 import com.google.inject.Guice;
 import com.google.inject.Injector;
+import com.google.inject.Module;
+import com.google.inject.util.Modules;
 import dev.genlab.core.inject.CoreModule;
 import dev.genlab.core.inject.TrackingModule;
+import dev.genlab.core.run.Progress;
 import dev.genlab.core.run.RunOptions;
 import dev.genlab.core.run.Shard;
 import java.io.File;
@@ -31,7 +34,8 @@ final class CommonOptions {
 
     @Option(names = "--threads", paramLabel = "N", defaultValue = "1",
             description = "PyTorch intra-op threads (default: ${DEFAULT-VALUE}). One is fastest for the 2-D "
-                    + "toys, whose tensors are too small to split; try the core count for image models.")
+                    + "toys, whose tensors are too small to split; try the core count for image models. With "
+                    + "--parallel N: the total, divided among the workers (default: one each).")
     int threads;
 
     @Option(names = "--store", paramLabel = "DIR",
@@ -39,15 +43,16 @@ final class CommonOptions {
     Path store;
 
     Injector injector() {
-        return injector(1, false, null);
+        return injector(false, null, null, null);
     }
 
     /**
-     * @param parallel trials at once; PyTorch's one intra-op pool per process is divided among them
      * @param resume continue unfinished trials, skip finished ones
      * @param shard the part of the plan to run, or null
+     * @param sweepParent the new sweep's parent run a worker of {@code --parallel} joins, or null
+     * @param progress where progress goes instead of the console (a worker's events), or null
      */
-    Injector injector(int parallel, boolean resume, Shard shard) {
+    Injector injector(boolean resume, Shard shard, String sweepParent, Progress progress) {
         if (verbose) {
             Configurator.setLevel("dev.genlab", Level.DEBUG);
         }
@@ -55,10 +60,14 @@ final class CommonOptions {
             throw new UserError("--threads must be at least 1, got " + threads);
         }
         // Read by DJL when the engine starts, which happens later (first use), so setting it here works.
-        System.setProperty("ai.djl.pytorch.num_threads", Integer.toString(Math.max(1, threads / parallel)));
+        System.setProperty("ai.djl.pytorch.num_threads", Integer.toString(threads));
         System.setProperty("ai.djl.pytorch.num_interop_threads", "1");
-        RunOptions options = new RunOptions(quiet, resolvePluginDirs(), store, parallel, resume, shard);
-        return Guice.createInjector(new CoreModule(options), new TrackingModule());
+        RunOptions options = new RunOptions(quiet, resolvePluginDirs(), store, resume, shard, sweepParent);
+        Module core = new CoreModule(options);
+        if (progress != null) {
+            core = Modules.override(core).with(binder -> binder.bind(Progress.class).toInstance(progress));
+        }
+        return Guice.createInjector(core, new TrackingModule());
     }
 
     private List<Path> resolvePluginDirs() {

@@ -24,6 +24,17 @@ final class Interrupts implements AutoCloseable {
      * @param err where to say so
      */
     Interrupts(Cancellation cancellation, PrintWriter err) {
+        this(cancellation, err, false);
+    }
+
+    /**
+     * @param cancellation what the first signal requests
+     * @param err where to say so
+     * @param worker a worker process of {@code --parallel}: SIGINT is ignored, because Ctrl-C in a terminal
+     *     reaches the whole process group and the parent forwards it as SIGTERM; taken twice, it would skip
+     *     the checkpoint
+     */
+    Interrupts(Cancellation cancellation, PrintWriter err, boolean worker) {
         AtomicInteger count = new AtomicInteger();
         SignalHandler handler = sig -> {
             if (count.incrementAndGet() == 1) {
@@ -37,7 +48,8 @@ final class Interrupts implements AutoCloseable {
         };
         for (int i = 0; i < SIGNALS.length; i++) {
             try {
-                previous[i] = Signal.handle(new Signal(SIGNALS[i]), handler);
+                boolean ignore = worker && SIGNALS[i].equals("INT");
+                previous[i] = Signal.handle(new Signal(SIGNALS[i]), ignore ? SignalHandler.SIG_IGN : handler);
             } catch (IllegalArgumentException e) {
                 previous[i] = null; // the signal does not exist here, or the JVM reserves it (-Xrs)
             }

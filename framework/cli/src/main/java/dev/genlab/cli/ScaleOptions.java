@@ -9,9 +9,18 @@ import picocli.CommandLine.Option;
 final class ScaleOptions {
 
     @Option(names = "--parallel", paramLabel = "N", defaultValue = "1",
-            description = "Trials trained at once in this process (default: ${DEFAULT-VALUE}). PyTorch's "
-                    + "intra-op threads (--threads) are divided among them.")
+            description = "Worker processes training trials at once (default: ${DEFAULT-VALUE}), each with its "
+                    + "own engine, sharing the run store through trial claims; --threads is divided among them. "
+                    + "With --resume or --shard they join that sweep; else they run a new one.")
     int parallel;
+
+    /** Set by {@code --parallel N} on the worker processes it starts: the new sweep's parent run. */
+    @Option(names = "--sweep-parent", paramLabel = "RUN_ID", hidden = true)
+    String sweepParent;
+
+    /** Set by {@code --parallel N} on its workers: progress as events on stdout, and SIGINT left to it. */
+    @Option(names = "--worker-events", hidden = true)
+    boolean workerEvents;
 
     @Option(names = "--resume",
             description = "Join the sweep as one of any number of workers: skip trials that already have a "
@@ -32,6 +41,9 @@ final class ScaleOptions {
     Shard shard(Function<String, String> env) {
         if (parallel < 1) {
             throw new UserError("--parallel must be at least 1, got " + parallel);
+        }
+        if (sweepParent != null && (resume || shard != null || !sweepParent.matches("[0-9a-f]{32}"))) {
+            throw new UserError("--sweep-parent is set by --parallel for its worker processes only");
         }
         try {
             ClaimSettings.fromEnvironment(env);

@@ -1,5 +1,6 @@
 package dev.genlab.tracking.claims;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Predicate;
@@ -21,6 +22,14 @@ public interface Claims {
 
     /** @return the owner this object claims as */
     ClaimOwner self();
+
+    /**
+     * @return how often this object renews its claims: also how often a worker waiting for others' claims
+     *     looks again whether they ended or went stale
+     */
+    default Duration heartbeat() {
+        return ClaimSettings.DEFAULTS.heartbeat();
+    }
 
     /**
      * @param key what is claimed: 1 to 128 characters of {@code [A-Za-z0-9._-]}

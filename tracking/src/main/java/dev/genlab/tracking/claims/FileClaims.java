@@ -17,6 +17,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -118,6 +119,11 @@ public final class FileClaims implements Claims, AutoCloseable {
     @Override
     public ClaimOwner self() {
         return self;
+    }
+
+    @Override
+    public Duration heartbeat() {
+        return settings.heartbeat();
     }
 
     // -------------------------------------------------------------------------------------------- claims

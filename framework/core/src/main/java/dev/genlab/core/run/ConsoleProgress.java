@@ -10,8 +10,9 @@ import java.util.stream.Collectors;
 
 /**
  * Prints trial i/n, step/total, losses, steps/s and ETA to stderr. Step lines are throttled to one per
- * {@code intervalMs} (plus the last step) so that logs stay readable when stderr is a file. Trials running
- * at once ({@code --parallel}) each run on their own thread, so the per-trial state is per thread.
+ * {@code intervalMs} (plus the last step) so that logs stay readable when stderr is a file. The per-trial
+ * state is per thread, for sweep runners that share one JVM on threads ({@code --parallel} uses processes,
+ * whose progress {@code genlab} aggregates itself).
  */
 public final class ConsoleProgress implements Progress {
 

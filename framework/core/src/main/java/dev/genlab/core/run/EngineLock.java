@@ -5,12 +5,13 @@ import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
 
 /**
- * Serialises what must not overlap between trials trained at once in one process, and makes each such
- * section's randomness independent of the others. DJL's PyTorch engine allows one
- * {@code GradientCollector} per process at a time (a second one throws) and has one global generator, so
- * every training step, model creation and evaluation runs under this lock, after reseeding the generator
- * from the trial's seed and the section's step. With one worker the lock is never contended; the reseed
- * is what makes checkpoints resume bit for bit (see {@link Checkpoints}).
+ * Reseeds the engine's generator before every training step, model creation and evaluation, from the
+ * trial's seed and the section's step: what makes checkpoints resume bit for bit (see {@link Checkpoints}).
+ * {@code genlab run} trains one trial at a time per process ({@code --parallel N} starts N processes), so
+ * the lock is uncontended there; it serialises these sections when several sweep runners share one JVM
+ * (an application embedding genlab, or tests that run workers on threads), because DJL's PyTorch engine
+ * allows one {@code GradientCollector} per process at a time (a second one throws) and has one global
+ * generator.
  */
 final class EngineLock {
 

@@ -28,10 +28,21 @@ final class SweepLedger {
 
     private final Tracker tracker;
     private final String experimentId;
+    /** The parent run of a new sweep whose workers count only the runs under it, or null for any run. */
+    private final String scope;
 
     SweepLedger(Tracker tracker, String experimentId) {
+        this(tracker, experimentId, null);
+    }
+
+    /**
+     * @param scope the parent run of a new sweep ({@code --parallel N} without {@code --resume}): only its
+     *     child runs count, so earlier sweeps of the same plan are neither skipped nor continued; null: any
+     */
+    SweepLedger(Tracker tracker, String experimentId, String scope) {
         this.tracker = tracker;
         this.experimentId = experimentId;
+        this.scope = scope;
     }
 
     /** What to do with one trial. */
@@ -54,6 +65,9 @@ final class SweepLedger {
      * @return the parent's run id
      */
     String parent(String sweepHash, String runName, Map<String, String> tags) {
+        if (scope != null) {
+            return tracker.continueRun(scope, experimentId, runName, null, tags);
+        }
         List<RunSummary> parents = new ArrayList<>();
         for (RunSummary r : tracker.runsTagged(experimentId, SWEEP_HASH_TAG, sweepHash)) {
             if (r.parentRunId() == null || r.parentRunId().isEmpty()) {
@@ -69,7 +83,7 @@ final class SweepLedger {
 
     /** Skip a trial that has a FINISHED run; continue its latest unfinished run kept here; else start one. */
     Decision decide(Trial trial) {
-        List<RunSummary> runs = tracker.runsTagged(experimentId, TRIAL_HASH_TAG, trial.hash());
+        List<RunSummary> runs = runs(trial);
         Optional<RunSummary> finished = runs.stream().filter(r -> r.status() == RunStatus.FINISHED).findFirst();
         if (finished.isPresent()) {
             return new Skip(finished.get());
@@ -121,10 +135,16 @@ final class SweepLedger {
 
     /** The run that stands for a trial's end: its first FINISHED run, else its FAILED run with the greatest id. */
     private Optional<RunSummary> endedRun(Trial t) {
-        List<RunSummary> runs = tracker.runsTagged(experimentId, TRIAL_HASH_TAG, t.hash());
+        List<RunSummary> runs = runs(t);
         return runs.stream().filter(r -> r.status() == RunStatus.FINISHED).findFirst()
                 .or(() -> runs.stream().filter(r -> r.status() == RunStatus.FAILED)
                         .max(Comparator.comparing(RunSummary::runId)));
+    }
+
+    /** The trial's runs that count: all of them, or those under the scope's parent. */
+    private List<RunSummary> runs(Trial t) {
+        List<RunSummary> runs = tracker.runsTagged(experimentId, TRIAL_HASH_TAG, t.hash());
+        return scope == null ? runs : runs.stream().filter(r -> scope.equals(r.parentRunId())).toList();
     }
 
     /**

@@ -27,7 +27,6 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -123,20 +122,49 @@ public final class SweepRunner {
                 NDManager dataManager = NDManager.newBaseManager()) {
             String experimentId = tracker.experiment(experimentName);
             tracker.setExperimentTags(experimentId, SweepRollup.experimentTags(spec));
-            Map<String, String> parentTags = new LinkedHashMap<>(provenance.tags());
-            parentTags.put("genlab.spec_name", spec.name());
-            parentTags.put("genlab.sweep_hash", sweepHash(trials));
-            parentTags.put("genlab.trials", Integer.toString(trials.size()));
-            parentTags.put("mlflow.source.name", "genlab");
-            if (spec.source() != null) {
-                parentTags.put("genlab.spec", spec.source().toString());
-            }
-            parentTags.put("mlflow.note.content", "Sweep of " + trials.size() + " trial(s) from "
-                    + (spec.source() == null ? "a spec" : spec.source().getFileName()));
+            Map<String, String> parentTags = parentTags(spec, trials);
             Sweep sweep = new Sweep(spec, trials, tracker, experimentName, experimentId, dataManager,
                     new ConcurrentHashMap<>(), start);
             return options.ledger() ? runShared(sweep, parentTags, source) : runAlone(sweep, parentTags);
         }
+    }
+
+    /**
+     * Records the parent run of a sweep that worker processes will share ({@code --parallel N}), before they
+     * start, so that they all find the one parent (with MLflow, one parent on the server too): a new parent
+     * run, or, to resume, the sweep's existing one (as a worker would find it).
+     *
+     * @param spec the validated spec
+     * @param trials the plan
+     * @param resume true: find the sweep's parent by sweep hash (or create it under its stable id)
+     * @return the parent's run id
+     */
+    public String openParent(ExperimentSpec spec, List<Trial> trials, boolean resume) {
+        String experimentName = spec.tracking().experiment() != null ? spec.tracking().experiment() : spec.name();
+        try (Tracker tracker = RedactingTracker.wrap(trackers.open(spec.tracking(), options), spec.secrets())) {
+            String experimentId = tracker.experiment(experimentName);
+            tracker.setExperimentTags(experimentId, SweepRollup.experimentTags(spec));
+            String runName = spec.name() + " sweep";
+            String id = resume
+                    ? new SweepLedger(tracker, experimentId).parent(sweepHash(trials), runName, parentTags(spec, trials))
+                    : tracker.startRun(experimentId, runName, null, parentTags(spec, trials));
+            tracker.flush();
+            return id;
+        }
+    }
+
+    private Map<String, String> parentTags(ExperimentSpec spec, List<Trial> trials) {
+        Map<String, String> parentTags = new LinkedHashMap<>(provenance.tags());
+        parentTags.put("genlab.spec_name", spec.name());
+        parentTags.put("genlab.sweep_hash", sweepHash(trials));
+        parentTags.put("genlab.trials", Integer.toString(trials.size()));
+        parentTags.put("mlflow.source.name", "genlab");
+        if (spec.source() != null) {
+            parentTags.put("genlab.spec", spec.source().toString());
+        }
+        parentTags.put("mlflow.note.content", "Sweep of " + trials.size() + " trial(s) from "
+                + (spec.source() == null ? "a spec" : spec.source().getFileName()));
+        return parentTags;
     }
 
     /** What every trial of one sweep run shares. */
@@ -153,9 +181,11 @@ public final class SweepRunner {
         Tracker tracker = sweep.tracker();
         String parentId = tracker.startRun(sweep.experimentId(), sweep.spec().name() + " sweep", null, parentTags);
         List<Trial> plan = sweep.plan();
-        List<TrialResult> results = ParallelTrials.run(options.parallel(), plan, cancellation, (i, trial) ->
-                train(sweep, new TrialRunner.Context(tracker, sweep.experimentId(), parentId, i + 1, plan.size()),
-                        trial));
+        List<TrialResult> results = new ArrayList<>(plan.size());
+        for (int i = 0; i < plan.size() && !cancellation.requested(); i++) {
+            results.add(train(sweep, new TrialRunner.Context(tracker, sweep.experimentId(), parentId, i + 1,
+                    plan.size()), plan.get(i)));
+        }
         SweepResult result = new SweepResult(sweep.experimentName(), parentId, results, sweep.seconds());
         if (cancellation.requested()) {
             // No summary of part of a sweep: `--resume` completes the sweep and summarises all of it.
@@ -180,7 +210,7 @@ public final class SweepRunner {
         Tracker tracker = sweep.tracker();
         List<Trial> plan = sweep.plan();
         String hash = sweepHash(plan);
-        SweepLedger ledger = new SweepLedger(tracker, sweep.experimentId());
+        SweepLedger ledger = new SweepLedger(tracker, sweep.experimentId(), options.sweepParent());
         String parentId = ledger.parent(hash, sweep.spec().name() + " sweep", parentTags);
         Claims claims = tracker.claims(sweep.experimentId()).orElseThrow(() -> new IllegalStateException(
                 "the tracker keeps no claims, which a shared sweep (--resume, --shard) needs"));
@@ -192,10 +222,11 @@ public final class SweepRunner {
         claims.join(group);
         boolean member = true;
         try {
-            TrialDispatcher dispatcher = new TrialDispatcher(claims, ledger, source, plan, System.currentTimeMillis());
-            List<TrialResult> ran = Collections.synchronizedList(new ArrayList<>());
+            TrialDispatcher dispatcher = new TrialDispatcher(claims, ledger, source, plan, System.currentTimeMillis(),
+                    options.sweepParent());
+            List<TrialResult> ran = new ArrayList<>();
             AtomicReference<Throwable> failure = new AtomicReference<>();
-            ParallelTrials.workers(options.parallel(), () -> work(sweep, parentId, dispatcher, ran, failure));
+            work(sweep, parentId, dispatcher, ran, failure);
             if (failure.get() != null) {
                 LOG.error("this worker stops on an error; the sweep's parent run is left to the other workers "
                         + "(or a later --resume)");
@@ -238,13 +269,13 @@ public final class SweepRunner {
         }
     }
 
-    /** One worker thread: claims and trains trials until none is left, the sweep stops, or an error. */
+    /** The worker loop: claims and trains trials until none is left, the sweep stops, or an error. */
     private void work(Sweep sweep, String parentId, TrialDispatcher dispatcher, List<TrialResult> ran,
             AtomicReference<Throwable> failure) {
         while (!cancellation.requested() && failure.get() == null) {
             Optional<TrialDispatcher.Assignment> next;
             try {
-                next = dispatcher.next();
+                next = dispatcher.next(cancellation::requested);
             } catch (RuntimeException e) {
                 failure.compareAndSet(null, e);
                 return;

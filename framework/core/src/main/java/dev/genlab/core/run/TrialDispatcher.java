@@ -13,6 +13,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.BooleanSupplier;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 
@@ -34,6 +35,10 @@ import org.apache.logging.log4j.Logger;
  * </ul>
  * Once claimed, the tracker's record has the last word: a trial with a FINISHED run is released at once
  * and skipped (records made before claims existed, or by a run that did not claim).
+ *
+ * <p>When nothing is left to claim but other live processes still hold trials, a worker does not leave:
+ * it looks again every heartbeat until those trials end or their holders go stale, so that a trial whose
+ * worker was killed is finished by a survivor (from its checkpoint) rather than left for a later resume.
  */
 final class TrialDispatcher {
 
@@ -41,6 +46,8 @@ final class TrialDispatcher {
 
     /** The claim key of a trial. */
     static final String TRIAL_PREFIX = "trial-";
+    /** How often a waiting worker glances at the claims it waits for. */
+    private static final long GLANCE_NANOS = 1_000_000_000L;
 
     private final Claims claims;
     private final SweepLedger ledger;
@@ -48,6 +55,8 @@ final class TrialDispatcher {
     private final List<Trial> plan;
     private final Map<String, Integer> positions = new HashMap<>();
     private final long workerStartMs;
+    /** The parent run of a new sweep whose claims are its own (see {@link #key(Trial, String)}), or null. */
+    private final String scope;
     private final SweepView view;
     /** Trials found ended while looking for work, by hash (their results come from the record). */
     private final Map<String, TrialResult> seenEnded = new LinkedHashMap<>();
@@ -66,7 +75,18 @@ final class TrialDispatcher {
      * @param workerStartMs when this worker started: failures recorded after it are not retried by it
      */
     TrialDispatcher(Claims claims, SweepLedger ledger, TrialSource source, List<Trial> plan, long workerStartMs) {
+        this(claims, ledger, source, plan, workerStartMs, null);
+    }
+
+    /**
+     * @param workerStartMs when this worker started: failures recorded after it are not retried by it
+     * @param scope the parent run of a new sweep ({@code --parallel N} without {@code --resume}), whose trial
+     *     claims are separate from those of earlier sweeps of the same plan; null: the plan's shared claims
+     */
+    TrialDispatcher(Claims claims, SweepLedger ledger, TrialSource source, List<Trial> plan, long workerStartMs,
+            String scope) {
         this.claims = claims;
+        this.scope = scope;
         this.ledger = ledger;
         this.source = source;
         this.plan = List.copyOf(plan);
@@ -93,25 +113,86 @@ final class TrialDispatcher {
     }
 
     /**
-     * Claims the next trial (one caller at a time: the workers of this process take turns).
+     * @param trial a trial
+     * @param scope the parent run of a new sweep, or null
+     * @return the claim key of the trial in that sweep: a new sweep of a plan that ran before must not find
+     *     the earlier sweep's released claims (FINISHED ones would keep it from training anything)
+     */
+    static String key(Trial trial, String scope) {
+        return scope == null ? key(trial) : key(trial) + "." + scope;
+    }
+
+    /**
+     * Claims the next trial; when none is left to claim but other live processes hold some, waits (looking
+     * again every claim heartbeat) until one can be claimed or none is held any more.
      *
-     * @return the claimed trial, or empty when the source has nothing left that may be claimed
+     * @param stop asked while waiting: true ends the wait (the sweep was cancelled)
+     * @return the claimed trial, or empty when nothing is left that may be claimed, now or later
      * @throws dev.genlab.tracking.claims.ClaimFileException on an unreadable claim file
      */
-    synchronized Optional<Assignment> next() {
-        int heldElsewhere = 0;
+    Optional<Assignment> next(BooleanSupplier stop) {
+        boolean said = false;
+        while (true) {
+            Look look = look();
+            if (look.assignment() != null) {
+                return Optional.of(look.assignment());
+            }
+            if (look.heldElsewhere().isEmpty() || stop.getAsBoolean()) {
+                return Optional.empty();
+            }
+            long heartbeatMs = claims.heartbeat().toMillis();
+            if (!said) {
+                LOG.info("nothing left to claim: waiting for {} trial(s) that other live processes hold (a holder "
+                        + "that dies is taken over)", look.heldElsewhere().size());
+                said = true;
+            }
+            // A full look every heartbeat; in between, a glance every second at just the awaited claims, so
+            // that the sweep's end (or a holder's death) is not noticed up to a heartbeat late.
+            long until = System.nanoTime() + heartbeatMs * 1_000_000L;
+            long nextGlance = System.nanoTime() + GLANCE_NANOS;
+            while (System.nanoTime() < until) {
+                if (stop.getAsBoolean()) {
+                    return Optional.empty();
+                }
+                if (System.nanoTime() >= nextGlance) {
+                    if (look.heldElsewhere().stream().anyMatch(k -> claims.current(k).map(l -> !claims.live(l))
+                            .orElse(true))) {
+                        break;
+                    }
+                    nextGlance = System.nanoTime() + GLANCE_NANOS;
+                }
+                try {
+                    Thread.sleep(Math.min(100, heartbeatMs));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return Optional.empty();
+                }
+            }
+        }
+    }
+
+    /**
+     * One look for work.
+     *
+     * @param assignment the trial claimed, or null
+     * @param heldElsewhere claim keys of the candidates other live processes hold (when none was claimed)
+     */
+    private record Look(Assignment assignment, List<String> heldElsewhere) {}
+
+    private synchronized Look look() {
+        List<String> heldElsewhere = new ArrayList<>();
         for (Trial t : source.candidates(view)) {
-            String key = key(t);
+            String key = key(t, scope);
             Optional<Lease> current = claims.current(key);
             if (current.isPresent() && !claimable(current.get())) {
                 if (current.get().held() && !current.get().owner().equals(claims.self())) {
-                    heldElsewhere++;
+                    heldElsewhere.add(key);
                 }
                 continue;
             }
             Optional<Claim> claim = claims.acquire(key, this::claimable);
             if (claim.isEmpty()) {
-                heldElsewhere++; // another process won the race for it
+                heldElsewhere.add(key); // another process won the race for it
                 continue;
             }
             SweepLedger.Decision decision;
@@ -132,12 +213,9 @@ final class TrialDispatcher {
                 LOG.info("trial {}: took it over from {}, whose claim went stale; continuing run {}", t.runName(),
                         claim.get().previousOwner(), resume);
             }
-            return Optional.of(new Assignment(t, positions.getOrDefault(t.hash(), 0), claim.get(), resume));
+            return new Look(new Assignment(t, positions.getOrDefault(t.hash(), 0), claim.get(), resume), List.of());
         }
-        if (heldElsewhere > 0) {
-            LOG.info("nothing left to claim: {} trial(s) are held by other live processes", heldElsewhere);
-        }
-        return Optional.empty();
+        return new Look(null, heldElsewhere);
     }
 
     /**
@@ -162,7 +240,7 @@ final class TrialDispatcher {
     boolean anyHeldElsewhere() {
         ClaimOwner me = claims.self();
         for (Trial t : plan) {
-            Optional<Lease> l = claims.current(key(t));
+            Optional<Lease> l = claims.current(key(t, scope));
             if (l.isPresent() && l.get().held() && !l.get().owner().equals(me) && claims.live(l.get())) {
                 return true;
             }

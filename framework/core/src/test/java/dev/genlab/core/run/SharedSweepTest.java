@@ -83,7 +83,7 @@ class SharedSweepTest {
         System.clearProperty(MeanFitProvider.FAIL_SEED);
     }
 
-    private ExperimentSpec spec(String... overrides) throws Exception {
+    private synchronized ExperimentSpec spec(String... overrides) throws Exception {
         Path file = tmp.resolve("spec.yaml");
         Files.writeString(file, SPEC);
         return new SpecLoader(registry, name -> null).load(file, List.of(overrides));
@@ -94,7 +94,7 @@ class SharedSweepTest {
             throws Exception {
         ExperimentSpec spec = spec();
         List<Trial> plan = new SweepPlanner().plan(spec);
-        RunOptions options = new RunOptions(true, List.of(), store, 1, true, null);
+        RunOptions options = new RunOptions(true, List.of(), store, true, null, null);
         SweepRunner runner = LocalRunners.create(registry, options, progress, cancel);
         return source == null ? runner.run(spec, plan) : runner.run(spec, plan, source);
     }
@@ -255,7 +255,7 @@ class SharedSweepTest {
     }
 
     @Test
-    void aDeadHoldersTrialIsTakenOverFromItsCheckpointButALiveHoldersIsNot() throws Exception {
+    void aDeadHoldersTrialIsTakenOverFromItsCheckpointAndALiveHoldersIsWaitedFor() throws Exception {
         Path store = tmp.resolve("store");
         ExperimentSpec spec = spec();
         List<Trial> plan = new SweepPlanner().plan(spec);
@@ -285,24 +285,33 @@ class SharedSweepTest {
         try (FileClaims live = new FileClaims(claimsDir, ClaimSettings.DEFAULTS)) {
             Claim held = live.acquire(TrialDispatcher.key(plan.get(2)), l -> true).orElseThrow();
 
-            SweepResult b = worker(store);
-            Map<Long, TrialResult> bySeed = b.trials().stream().collect(Collectors.toMap(t -> t.trial().seed(),
-                    t -> t));
-            // Seed 0 ended before (its claim says FINISHED), seed 2 is held by a live process: B trains 1 and 3.
-            assertEquals(Set.of(1L, 3L), bySeed.keySet(), b.trials().toString());
+            Future<SweepResult> fb = pool.submit(() -> worker(store));
+            // Seed 0 ended before (its claim says FINISHED), seed 2 is held by a live process: B trains 1 and 3,
+            // then waits for the holder of 2 instead of leaving.
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(240);
+            while (children(store).stream().filter(r -> r.status() == RunStatus.FINISHED)
+                    .map(r -> r.tags().get("genlab.seed")).collect(Collectors.toSet()).size() < 3) {
+                assertTrue(System.nanoTime() < deadline && !fb.isDone(), "B did not train seeds 1 and 3: "
+                        + children(store));
+                Thread.sleep(50);
+            }
+            assertFalse(fb.isDone(), "B waits for the trial a live process holds");
             assertTrue(children(store).stream().noneMatch(r -> r.tags().get("genlab.seed").equals("2")),
                     "no run of the held trial was started or continued");
-            RunRecord taken = new LocalRunStore(store).readRun(bySeed.get(1L).runId()).orElseThrow();
+            RunRecord taken = children(store).stream().filter(r -> r.tags().get("genlab.seed").equals("1"))
+                    .findFirst().orElseThrow();
             assertEquals(RunStatus.FINISHED, taken.status());
             assertEquals("20", taken.tags().get("genlab.resumed_from_step"), "resumed from the checkpoint");
             assertEquals(dead.describe(), taken.tags().get("genlab.claim.taken_over_from"));
             assertEquals("3", taken.tags().get("genlab.claim.generation"));
             assertEquals(0, summaries(parent(store)), "incomplete: no summary");
-            assertEquals(RunStatus.KILLED, parent(store).status(), "left as it was");
+
+            // The holder lets go of seed 2 (as a stopped worker does): B, still waiting, trains it and ends
+            // the sweep.
             live.release(held, "KILLED");
+            SweepResult b = fb.get(300, TimeUnit.SECONDS);
+            assertEquals(4, b.trials().size());
         }
-        SweepResult c = worker(store);
-        assertEquals(4, c.trials().size());
         assertEachTrialOnceFinished(store);
         assertEquals(RunStatus.FINISHED, parent(store).status());
         assertEquals(1, summaries(parent(store)));
@@ -319,24 +328,6 @@ class SharedSweepTest {
     }
 
     @Test
-    void aWorkerWithParallelSlotsClaimsForEachSlotAndGivesTheNumbersOfOneSlot() throws Exception {
-        Path serial = tmp.resolve("serial");
-        Map<Long, TrialResult> one = worker(serial).trials().stream()
-                .collect(Collectors.toMap(t -> t.trial().seed(), t -> t));
-        Path store = tmp.resolve("store");
-        ExperimentSpec spec = spec();
-        RunOptions options = new RunOptions(true, List.of(), store, 2, true, null);
-        SweepResult two = LocalRunners.create(registry, options, Progress.SILENT, new Cancellation())
-                .run(spec, new SweepPlanner().plan(spec));
-        assertEquals(List.of(0L, 1L, 2L, 3L), two.trials().stream().map(t -> t.trial().seed()).toList());
-        assertEachTrialOnceFinished(store);
-        assertEquals(1, summaries(parent(store)));
-        for (TrialResult t : two.trials()) {
-            assertEquals(one.get(t.trial().seed()).finalLosses(), t.finalLosses(), "seed " + t.trial().seed());
-        }
-    }
-
-    @Test
     void aWorkerWhoseClaimIsTakenOverStopsThatTrialWithoutWritingMore() throws Exception {
         Path store = tmp.resolve("store");
         ExperimentSpec spec = spec();
@@ -345,10 +336,11 @@ class SharedSweepTest {
         ClaimOwner elsewhere = new ClaimOwner("another-host", "", 1, "ticks:1", "far");
         FileClaims[] taker = new FileClaims[1];
         long[] current = {-1};
-        // At step 20 of seed 1, a process on another host takes the claim over (as if this worker had looked
-        // gone to it); the hook then waits long enough for this worker's heartbeat to notice.
+        // At step 20 of seed 1 (the first time only), a process on another host takes the claim over (as if
+        // this worker had looked gone to it); the hook then waits long enough for this worker's heartbeat to
+        // notice.
         Progress p = hooks(t -> current[0] = t.seed(), s -> {
-            if (current[0] == 1 && s == 20) {
+            if (current[0] == 1 && s == 20 && taker[0] == null) {
                 Path claimsDir = store.resolve("shared-test").resolve("claims");
                 taker[0] = new FileClaims(claimsDir, elsewhere, ClaimSettings.DEFAULTS, System::currentTimeMillis,
                         pid -> java.util.Optional.empty());
@@ -361,15 +353,19 @@ class SharedSweepTest {
             }
         });
         TrackerFactory trackers = (tracking, opts) -> new LocalRunStore(opts.runStore(), quick);
-        RunOptions options = new RunOptions(true, List.of(), store, 1, true, null);
+        RunOptions options = new RunOptions(true, List.of(), store, true, null, null);
         SweepRunner runner = new SweepRunner(registry, trackers, options, new dev.genlab.core.report.Plots(),
                 new Provenance(), p, new SweepSummary(), new SweepPlanner(), new dev.genlab.core.spec.SpecWriter(),
                 new Cancellation(), new dev.genlab.core.report.SweepReporter(new dev.genlab.core.report.ReportLoader(),
                         new dev.genlab.core.report.SweepReport(new dev.genlab.core.report.ReportCharts())));
-        SweepResult r = runner.run(spec, plan);
-
-        assertEquals(List.of(0L, 2L, 3L), r.trials().stream().map(t -> t.trial().seed()).toList(),
-                "the lost trial is not this worker's result");
+        Future<SweepResult> fr = pool.submit(() -> runner.run(spec, plan));
+        // The worker trains the other trials, then waits for the one held elsewhere.
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(240);
+        while (children(store).stream().filter(c -> c.status() == RunStatus.FINISHED).count() < 3) {
+            assertTrue(System.nanoTime() < deadline && !fr.isDone(), "seeds 0, 2, 3 not trained: " + children(store));
+            Thread.sleep(50);
+        }
+        assertFalse(fr.isDone(), "the worker waits for the trial another live process holds");
         RunRecord lost = children(store).stream().filter(c -> c.tags().get("genlab.seed").equals("1")).findFirst()
                 .orElseThrow();
         assertEquals(RunStatus.RUNNING, lost.status(), "not ended: it is the new holder's run");
@@ -379,13 +375,13 @@ class SharedSweepTest {
         assertEquals(0, summaries(parent(store)), "a trial is held elsewhere: no summary");
         assertEquals(RunStatus.RUNNING, parent(store).status());
 
-        // The new holder gives up on it; a worker resumes it from the checkpoint of step 10: step 20's came
-        // after the takeover, so the old holder skipped it (the checkpoint is the new holder's).
+        // The new holder gives up on it; the waiting worker resumes it from the checkpoint of step 10: step
+        // 20's came after the takeover, so the old holder skipped it (the checkpoint is the new holder's).
         Claim held = taker[0].acquire(TrialDispatcher.key(plan.get(1)), l -> false).orElse(null);
         assertNull(held, "still held by the taker");
         taker[0].release(takenClaim(taker[0], plan.get(1)), "KILLED");
         taker[0].close();
-        SweepResult done = worker(store);
+        SweepResult done = fr.get(300, TimeUnit.SECONDS);
         assertEquals(4, done.trials().size());
         assertEachTrialOnceFinished(store);
         RunRecord resumed = new LocalRunStore(store).readRun(lost.id()).orElseThrow();

@@ -2,7 +2,6 @@ package dev.genlab.core.run;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -33,10 +32,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Checkpoints, resume, cancellation and parallel trials through the real runner (meanfit, whose updates
+ * Checkpoints, resume and cancellation through the real runner (meanfit, whose updates
  * draw from the engine generator, so any change in random streams shows in the results).
  */
-class ResumeAndParallelTest {
+class ResumeTest {
 
     private static final String SPEC = """
             name: resume-test
@@ -60,18 +59,18 @@ class ResumeAndParallelTest {
         registry = new PluginLoader().load(List.of());
     }
 
-    private SweepResult run(Path store, int parallel, boolean resume, Progress progress, Cancellation cancel)
+    private SweepResult run(Path store, boolean resume, Progress progress, Cancellation cancel)
             throws Exception {
-        return run(SPEC, store, parallel, resume, progress, cancel);
+        return run(SPEC, store, resume, progress, cancel);
     }
 
-    private SweepResult run(String specText, Path store, int parallel, boolean resume, Progress progress,
+    private SweepResult run(String specText, Path store, boolean resume, Progress progress,
             Cancellation cancel) throws Exception {
         Path file = tmp.resolve("spec.yaml");
         Files.writeString(file, specText);
         ExperimentSpec spec = new SpecLoader(registry, name -> null).load(file, List.of());
         List<Trial> trials = new SweepPlanner().plan(spec);
-        RunOptions options = new RunOptions(true, List.of(), store, parallel, resume, null);
+        RunOptions options = new RunOptions(true, List.of(), store, resume, null, null);
         return LocalRunners.create(registry, options, progress, cancel).run(spec, trials);
     }
 
@@ -104,9 +103,9 @@ class ResumeAndParallelTest {
     @Test
     void aSweepResumedFromAnEditedSpecReportsTheTrialsItSkipped() throws Exception {
         Path store = tmp.resolve("store");
-        SweepResult first = run(store, 1, false, Progress.SILENT, new Cancellation());
+        SweepResult first = run(store, false, Progress.SILENT, new Cancellation());
         String edited = SPEC.replace("sweep:\n", "  - {name: other, plugin: meanfit, params: {lr: 0.1}}\nsweep:\n");
-        SweepResult second = run(edited, store, 1, true, Progress.SILENT, new Cancellation());
+        SweepResult second = run(edited, store, true, Progress.SILENT, new Cancellation());
         assertEquals(6, second.trials().size());
         assertTrue(!first.parentRunId().equals(second.parentRunId()), "an edited spec is another sweep");
         Set<String> reused = first.trials().stream().map(TrialResult::runId).collect(Collectors.toSet());
@@ -136,12 +135,12 @@ class ResumeAndParallelTest {
 
     @Test
     void cancelledSweepResumesFromTheCheckpointToTheSameNumbers() throws Exception {
-        Map<Long, TrialResult> reference = bySeed(run(tmp.resolve("reference"), 1, false, Progress.SILENT,
+        Map<Long, TrialResult> reference = bySeed(run(tmp.resolve("reference"), false, Progress.SILENT,
                 new Cancellation()));
 
         Path store = tmp.resolve("store");
         Cancellation cancel = new Cancellation();
-        SweepResult interrupted = run(store, 1, false, cancelAt(1, 25, cancel), cancel);
+        SweepResult interrupted = run(store, false, cancelAt(1, 25, cancel), cancel);
         assertEquals(2, interrupted.trials().size(), "the third trial never started");
         assertEquals(RunStatus.KILLED, interrupted.trials().get(1).status());
         String summary = new SweepSummary().table(interrupted);
@@ -153,7 +152,7 @@ class ResumeAndParallelTest {
         RunRecord parent = new LocalRunStore(store).readRun(interrupted.parentRunId()).orElseThrow();
         assertEquals(RunStatus.KILLED, parent.status());
 
-        SweepResult resumed = run(store, 1, true, Progress.SILENT, new Cancellation());
+        SweepResult resumed = run(store, true, Progress.SILENT, new Cancellation());
 
         assertEquals(interrupted.parentRunId(), resumed.parentRunId(), "the sweep's parent run is reused");
         List<RunRecord> runs = new LocalRunStore(store).readRuns("resume-test");
@@ -178,25 +177,10 @@ class ResumeAndParallelTest {
     }
 
     @Test
-    void parallelTrialsGiveTheSameNumbersAsOneAtATime() throws Exception {
-        Map<Long, TrialResult> serial = bySeed(run(tmp.resolve("serial"), 1, false, Progress.SILENT,
-                new Cancellation()));
-        SweepResult parallel = run(tmp.resolve("parallel"), 3, false, Progress.SILENT, new Cancellation());
-        assertEquals(List.of(0L, 1L, 2L), parallel.trials().stream().map(t -> t.trial().seed()).toList(),
-                "results in plan order");
-        for (TrialResult t : parallel.trials()) {
-            assertEquals(RunStatus.FINISHED, t.status(), t.failure());
-            assertEquals(comparable(serial.get(t.trial().seed()).metrics()), comparable(t.metrics()));
-            assertEquals(serial.get(t.trial().seed()).finalLosses(), t.finalLosses());
-        }
-        assertNotNull(new LocalRunStore(tmp.resolve("parallel")).readRun(parallel.parentRunId()).orElse(null));
-    }
-
-    @Test
     void resumingAFinishedSweepRunsNothingAgain() throws Exception {
         Path store = tmp.resolve("done");
-        run(store, 1, false, Progress.SILENT, new Cancellation());
-        SweepResult again = run(store, 1, true, Progress.SILENT, new Cancellation());
+        run(store, false, Progress.SILENT, new Cancellation());
+        SweepResult again = run(store, true, Progress.SILENT, new Cancellation());
         assertEquals(3, again.trials().size());
         assertEquals(4, new LocalRunStore(store).readRuns("resume-test").size(), "no new runs");
     }
