@@ -73,7 +73,7 @@ class PeriodicEvaluationTest {
     private static RunRecord run(String text, Path store, boolean resume, Progress progress, Cancellation cancel)
             throws Exception {
         ExperimentSpec spec = spec(text);
-        RunOptions options = new RunOptions(true, List.of(), store, 1, resume, null);
+        RunOptions options = new RunOptions(true, List.of(), store, resume, null, null);
         SweepResult result = LocalRunners.create(registry, options, progress, cancel)
                 .run(spec, new SweepPlanner().plan(spec));
         return new LocalRunStore(store).readRun(result.trials().get(0).runId()).orElseThrow();
