@@ -216,7 +216,8 @@ class MlflowCliTest {
         return out;
     }
 
-    private static String awaitUrl(StringWriter out, Thread ui) throws InterruptedException {
+    /** @return the MLflow UI address `genlab ui` printed, or null if it stopped or took over 5 minutes */
+    static String awaitUrl(StringWriter out, Thread ui) throws InterruptedException {
         Pattern p = Pattern.compile("MLflow UI: (http://127\\.0\\.0\\.1:\\d+)");
         long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
         while (System.nanoTime() < deadline && ui.isAlive()) {

@@ -78,7 +78,7 @@ class MlflowReadBackTest {
                 .execute("--port", "0", "--store", tmp.resolve("ui").toString(), "--python", python),
                 "genlab-ui-readback");
         uiThread.start();
-        String url = awaitUrl(uiOut, uiThread);
+        String url = MlflowCliTest.awaitUrl(uiOut, uiThread);
         assertNotNull(url, "genlab ui printed no URL:\n" + uiOut + uiErr);
         try {
             Outcome sync = CliEndToEndTest.genlab("sync", "--to", url, "--store", offline.toString());
@@ -180,18 +180,5 @@ class MlflowReadBackTest {
             assertEquals(std, m.path("summary/modes_covered/" + config + "/std").asDouble(Double.NaN), 1e-9,
                     experiment + " " + config);
         }
-    }
-
-    private static String awaitUrl(StringWriter out, Thread ui) throws InterruptedException {
-        Pattern p = Pattern.compile("MLflow UI: (http://127\\.0\\.0\\.1:\\d+)");
-        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
-        while (System.nanoTime() < deadline && ui.isAlive()) {
-            Matcher m = p.matcher(out.toString());
-            if (m.find()) {
-                return m.group(1);
-            }
-            Thread.sleep(200);
-        }
-        return null;
     }
 }
