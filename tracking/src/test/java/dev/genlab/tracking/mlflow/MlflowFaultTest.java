@@ -79,7 +79,10 @@ class MlflowFaultTest {
                 if (step == 150) {
                     srv.kill(); // SIGKILL to the whole server tree, mid-trial 1
                 } else if (step == 400) {
-                    // Training went on for 250 steps meanwhile; now the server comes back (mid-trial 2).
+                    // Training went on for 250 steps meanwhile. The server comes back (mid-trial 2) only once the
+                    // writer has given up retrying and declared the outage: a restart inside the retry budget
+                    // would be a transient fault, not the outage this test is about.
+                    awaitOutage(t);
                     srv.restart(Duration.ofMinutes(3));
                 }
             });
@@ -137,6 +140,14 @@ class MlflowFaultTest {
             assertEquals(2 * (200 * 2 + 2) + 1, c.metricPoints());
             System.out.println("[fault-test] server unreachable from step 250 to the end; sync sent " + first.summary()
                     + "; a second sync: " + again.summary() + "; server holds " + c);
+        }
+    }
+
+    private static void awaitOutage(MlflowTracker t) {
+        long deadline = System.nanoTime() + Duration.ofMinutes(1).toNanos();
+        while (t.stats().outages() == 0) {
+            assertTrue(System.nanoTime() < deadline, "the writer never declared the outage: " + t.stats());
+            pause();
         }
     }
 
