@@ -289,7 +289,15 @@ final class TrialRunner {
         tags.put("genlab.variant_of", trial.hash());
         tags.put("mlflow.note.content", "Evaluation variant '" + name + "' of " + trial.runName()
                 + ": the same trained model sampled with " + overrides);
-        String childId = tracker.startRun(ctx.experimentId(), trial.runName() + " [" + name + "]", trialRunId, tags);
+        // The child's id follows from its trial run and name: a trial killed after this point and resumed
+        // continues the same child (or skips it when it finished) instead of adding a second one.
+        String childId = variantRunId(trialRunId, name);
+        boolean finished = tracker.runsTagged(ctx.experimentId(), "genlab.variant_of", trial.hash()).stream()
+                .anyMatch(r -> r.runId().equals(childId) && r.status() == RunStatus.FINISHED);
+        if (finished) {
+            return;
+        }
+        tracker.continueRun(childId, ctx.experimentId(), trial.runName() + " [" + name + "]", trialRunId, tags);
         Map<String, String> params = params(trial);
         overrides.forEach((k, x) -> params.put(paramKey(trial, k), String.valueOf(x)));
         params.put("variant", name);
@@ -303,6 +311,14 @@ final class TrialRunner {
             tracker.logImage(childId, SAMPLES_IMAGE_KEY, step, work.resolve(file));
         }
         tracker.endRun(childId, RunStatus.FINISHED);
+    }
+
+    /** {@code <trial run id>-v<crc32 of the name>}: stable, distinct per name, within the 64-character limit. */
+    static String variantRunId(String trialRunId, String variant) {
+        java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+        crc.update(variant.getBytes(StandardCharsets.UTF_8));
+        String id = trialRunId + "-v" + String.format("%08x", crc.getValue());
+        return id.length() <= 64 ? id : id.substring(id.length() - 64);
     }
 
     private static String variantSamplesFile(String variant) {

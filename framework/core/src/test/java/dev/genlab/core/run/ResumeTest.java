@@ -185,6 +185,33 @@ class ResumeTest {
         assertEquals(4, new LocalRunStore(store).readRuns("resume-test").size(), "no new runs");
     }
 
+    @Test
+    void aTrialKilledAfterItsVariantRunsFinishedGetsNoSecondVariantRunOnResume() throws Exception {
+        String spec = SPEC.replace("params: {lr: 0.2, noise: 0.05}}",
+                "params: {lr: 0.2, noise: 0.05}, variants: {wide: {std: 2.0}, tight: {std: 0.05}}}")
+                .replace("seeds: [0, 1, 2]", "seeds: [0]");
+        Path store = tmp.resolve("variants");
+        SweepResult first = run(spec, store, false, Progress.SILENT, new Cancellation());
+        String trialRun = first.trials().get(0).runId();
+        // The process dies after the variant runs ended but before the trial's run did: its last end is
+        // not FINISHED, so a resume trains and evaluates the trial again.
+        try (LocalRunStore local = new LocalRunStore(store)) {
+            local.endRun(trialRun, RunStatus.KILLED);
+            local.endRun(first.parentRunId(), RunStatus.KILLED);
+        }
+        SweepResult resumed = run(spec, store, true, Progress.SILENT, new Cancellation());
+        assertEquals(RunStatus.FINISHED, resumed.trials().get(0).status());
+        assertEquals(trialRun, resumed.trials().get(0).runId());
+
+        List<RunRecord> children = new LocalRunStore(store).readRuns("resume-test").stream()
+                .filter(r -> trialRun.equals(r.parentRunId())).toList();
+        assertEquals(List.of("tight", "wide"), children.stream().map(r -> r.tags().get(TrialRunner.VARIANT_TAG))
+                .sorted().toList(), "one run per variant: " + children.stream().map(RunRecord::name).toList());
+        children.forEach(c -> assertEquals(RunStatus.FINISHED, c.status(), c.name()));
+        children.forEach(c -> assertEquals(1, c.metrics().get(MetricKeys.eval("modes_covered")).size(),
+                "each variant metric logged once: " + c.name()));
+    }
+
     /** Timing metrics differ between any two runs; everything else must be identical. */
     private static Map<String, Double> comparable(Map<String, Double> metrics) {
         Map<String, Double> out = new TreeMap<>(metrics);
