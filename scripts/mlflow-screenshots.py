@@ -64,12 +64,14 @@ class Page:
         body = await self.js("document.body ? document.body.innerText.slice(0, 600) : ''")
         raise RuntimeError(f"'{text}' did not appear on {await self.js('location.href')}; page text: {body!r}")
 
-    async def click(self, selector, text=None):
+    async def click(self, selector, text=None, prefix=False):
         """Clicks, as a mouse would (the UI's menus open on pointer events), the last visible element matching
-        `selector` (and, if given, whose text is exactly `text`)."""
+        `selector` (and, if given, whose text is exactly `text`, or starts with it if `prefix`)."""
+        test = "startsWith" if prefix else "localeCompare"
+        match = f"(e.innerText || '').trim().{test}({json.dumps(text)})" + ("" if prefix else " === 0")
         rect = await self.js(
             f"(() => {{ const els = [...document.querySelectorAll({json.dumps(selector)})]"
-            f".filter(e => {json.dumps(text)} === null || (e.innerText || '').trim() === {json.dumps(text)})"
+            f".filter(e => {json.dumps(text)} === null || {match})"
             ".filter(e => e.getBoundingClientRect().width > 0);"
             " const el = els[els.length - 1]; if (!el) return null; el.scrollIntoView({block: 'nearest'});"
             " const r = el.getBoundingClientRect(); return [r.x + r.width / 2, r.y + r.height / 2]; })()")
@@ -99,7 +101,8 @@ async def shoot(uri, experiment, out, chromium):
         raise RuntimeError(f"no experiment '{experiment}' on {uri}")
     runs = client.search_runs([exp.experiment_id], max_results=500)
     sweep = next(r for r in runs if "mlflow.parentRunId" not in r.data.tags)
-    trial = next(r for r in runs if r.data.tags.get("mlflow.runName", "").startswith("diffusion seed=0"))
+    trial = next(r for r in runs if r.data.tags.get("mlflow.runName", "").startswith("diffusion seed=0")
+                 and "genlab.variant" not in r.data.tags)
     base = f"{uri}/#/experiments/{exp.experiment_id}"
 
     profile = tempfile.mkdtemp(prefix="genlab-chromium-")
@@ -161,14 +164,18 @@ async def close_assistant(page):
 
 
 async def group_by_paradigm(page):
-    """Groups the runs by the `paradigm` param (else the `genlab.paradigm` tag) from the "Group by" menu."""
-    await page.click("button", "Group by")
-    has_param = await page.js("[...document.querySelectorAll('[role=menuitemcheckbox]')]"
-                              ".some(e => e.innerText.trim() === 'paradigm')")
-    await page.click("[role=menuitemcheckbox]", "paradigm" if has_param else "genlab.paradigm")
-    await page.call("Input.dispatchKeyEvent", type="keyDown", key="Escape", code="Escape",
-                    windowsVirtualKeyCode=27)
-    await asyncio.sleep(3)
+    """Groups the runs by the `genlab.paradigm` tag (the spec's name: `gan` and `wgan_gp` apart, where the
+    `paradigm` param is the plugin of both) and, when there are evaluation variants, by the `variant` param
+    too, so a variant's runs are a line of their own instead of mixed into their paradigm's mean."""
+    items = "[...document.querySelectorAll('[role=menuitemcheckbox]')]"
+    for key in ("genlab.paradigm", "variant"):
+        await page.click("button", "Group by", prefix=True)
+        await asyncio.sleep(1)
+        if await page.js(f"{items}.some(e => e.innerText.trim() === {json.dumps(key)})"):
+            await page.click("[role=menuitemcheckbox]", key)
+        await page.call("Input.dispatchKeyEvent", type="keyDown", key="Escape", code="Escape",
+                        windowsVirtualKeyCode=27)
+        await asyncio.sleep(2)
 
 
 if __name__ == "__main__":

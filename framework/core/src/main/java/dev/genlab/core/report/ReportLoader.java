@@ -16,6 +16,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -102,6 +103,12 @@ public final class ReportLoader {
         all.stream().filter(r -> listed.contains(r.id()) && included.add(r.id())).forEach(trials::add);
         trials.sort(Comparator.comparingInt(ReportLoader::trialIndex).thenComparingLong(RunRecord::startTimeMs));
         Map<String, List<String>> axes = axes(trials);
+        Map<String, List<RunRecord>> variantsByTrial = new HashMap<>();
+        for (RunRecord child : all) {
+            if (child.tags().containsKey(VARIANT_TAG) && child.parentRunId() != null) {
+                variantsByTrial.computeIfAbsent(child.parentRunId(), k -> new ArrayList<>()).add(child);
+            }
+        }
         List<ReportRun> runs = new ArrayList<>();
         for (RunRecord r : trials) {
             String paradigm = paradigm(r);
@@ -118,11 +125,8 @@ public final class ReportLoader {
                     metrics.getOrDefault("", Map.of()), losses(r), artifact(r, "samples.png"),
                     artifact(r, SamplePoints.fileName(null)), seconds(r), failure, null));
             // Evaluation variants are child runs of their trial (older stores: eval/<variant>/ keys on it).
-            for (RunRecord child : all) {
-                String variant = child.tags().get(VARIANT_TAG);
-                if (variant != null && r.id().equals(child.parentRunId())) {
-                    metrics.put(variant, evalMetrics(child).getOrDefault("", Map.of()));
-                }
+            for (RunRecord child : variantsByTrial.getOrDefault(r.id(), List.of())) {
+                metrics.put(child.tags().get(VARIANT_TAG), evalMetrics(child).getOrDefault("", Map.of()));
             }
             metrics.forEach((variant, values) -> {
                 if (!variant.isEmpty()) { // same training, so no loss curves of its own
