@@ -175,9 +175,9 @@ class MlflowReadBackTest {
             double mean = (values[0] + values[1]) / 2;
             double std = Math.abs(values[0] - values[1]) / Math.sqrt(2);
             JsonNode m = parent.path("metrics");
-            assertEquals(mean, m.path("summary/modes_covered/" + config + "/mean").asDouble(Double.NaN), 1e-9,
+            assertEquals(mean, m.path("summary/modes_covered/" + config + "_mean").asDouble(Double.NaN), 1e-9,
                     experiment + " " + config + ": " + m);
-            assertEquals(std, m.path("summary/modes_covered/" + config + "/std").asDouble(Double.NaN), 1e-9,
+            assertEquals(std, m.path("summary/modes_covered/" + config + "_std").asDouble(Double.NaN), 1e-9,
                     experiment + " " + config);
         }
     }

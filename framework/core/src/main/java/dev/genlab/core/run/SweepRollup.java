@@ -18,11 +18,11 @@ import org.apache.logging.log4j.Logger;
  * What the sweep's parent run says about its trials, so that the parent is a useful row of the runs table:
  * the params every trial shares (the same names as on the trials), and per configuration the mean and
  * sample standard deviation over seeds of each final evaluation metric, as
- * {@code summary/<metric>/<config>/mean} and {@code .../std} (see docs/mlflow.md, "The sweep run").
+ * {@code summary/<metric>/<config>_mean} and {@code ..._std} (see docs/mlflow.md, "The sweep run").
  */
 final class SweepRollup {
 
-    /** The first segment of every aggregate key: one section of MLflow's charts. */
+    /** The first segment of every aggregate key. */
     static final String PREFIX = "summary/";
 
     private static final Logger LOG = LogManager.getLogger(SweepRollup.class);
@@ -98,7 +98,9 @@ final class SweepRollup {
         }
         List<MetricPoint> out = new ArrayList<>();
         byGroup.forEach((metric, groups) -> groups.forEach((group, values) -> {
-            String base = PREFIX + metric + "/" + keyPart(group) + "/";
+            // MLflow makes a chart section of each key's prefix up to its last '/': one section per metric,
+            // holding that metric's configurations side by side.
+            String base = PREFIX + metric + "/" + keyPart(group) + "_";
             double mean = values.stream().mapToDouble(Double::doubleValue).average().orElse(Double.NaN);
             double ss = values.stream().mapToDouble(v -> (v - mean) * (v - mean)).sum();
             double std = values.size() < 2 ? 0 : Math.sqrt(ss / (values.size() - 1));

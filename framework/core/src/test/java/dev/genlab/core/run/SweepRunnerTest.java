@@ -169,9 +169,9 @@ class SweepRunnerTest {
         double[] modes = children.stream().mapToDouble(c -> c.latestValue(MetricKeys.eval("modes_covered")).orElseThrow())
                 .toArray();
         double mean = (modes[0] + modes[1]) / 2;
-        assertEquals(mean, parent.latestValue("summary/modes_covered/fit/mean").orElseThrow(), 1e-12);
+        assertEquals(mean, parent.latestValue("summary/modes_covered/fit_mean").orElseThrow(), 1e-12);
         assertEquals(Math.abs(modes[0] - modes[1]) / Math.sqrt(2),
-                parent.latestValue("summary/modes_covered/fit/std").orElseThrow(), 1e-12);
+                parent.latestValue("summary/modes_covered/fit_std").orElseThrow(), 1e-12);
         assertEquals("runner-test", parent.tags().get("genlab.spec_name"));
         assertTrue(parent.tags().containsKey("genlab.version") && parent.tags().containsKey("mlflow.user"));
         Path parentArtifacts = parent.directory().resolve("artifacts");
