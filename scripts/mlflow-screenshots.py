@@ -77,10 +77,13 @@ class Page:
             " const r = el.getBoundingClientRect(); return [r.x + r.width / 2, r.y + r.height / 2]; })()")
         if rect is None:
             raise RuntimeError(f"nothing to click: {selector} {text or ''}")
-        for kind in ("mouseMoved", "mousePressed", "mouseReleased"):
-            await self.call("Input.dispatchMouseEvent", type=kind, x=rect[0], y=rect[1], button="left",
-                            clickCount=0 if kind == "mouseMoved" else 1)
+        await self.click_at(rect[0], rect[1])
         await asyncio.sleep(1.5)
+
+    async def click_at(self, x, y):
+        for kind in ("mouseMoved", "mousePressed", "mouseReleased"):
+            await self.call("Input.dispatchMouseEvent", type=kind, x=x, y=y, button="left",
+                            clickCount=0 if kind == "mouseMoved" else 1)
 
     async def shot(self, path, width, height):
         await self.call("Emulation.setDeviceMetricsOverride", width=width, height=height, deviceScaleFactor=1,
@@ -132,29 +135,82 @@ async def shoot(uri, experiment, out, chromium):
                 await page.wait_for("diffusion seed=0")
                 await page.shot(os.path.join(out, "mlflow-runs.png"), 1440, 900)
 
-                # 2. Charts grouped by paradigm: one line per paradigm, the mean over its seeds.
+                # 2. A trial's sample grids as MLflow images: one per evaluation, with a step slider.
+                await page.call("Emulation.setDeviceMetricsOverride", width=1440, height=1100, deviceScaleFactor=1,
+                                mobile=False)
+                await page.goto(f"{base}/runs/{trial.info.run_id}/model-metrics?{ML}", "Model metrics")
+                await close_assistant(page)
+                await search_charts(page, "^samples$")
+                await asyncio.sleep(4)
+                await show_last_image(page, "samples")
+                await page.shot(os.path.join(out, "mlflow-image-grid.png"), 1440, 1100)
+                await page.call("Emulation.setDeviceMetricsOverride", width=1440, height=900, deviceScaleFactor=1,
+                                mobile=False)
+
+                # 3. Charts grouped by paradigm: one line per paradigm, the mean over its seeds.
                 await page.goto(f"{base}/runs?{ML}&compareRunsMode=CHART", f"{experiment} sweep")
                 await group_by_paradigm(page)
                 await page.wait_for("diffusion")
                 # Only the precision and recall charts (eval metrics are many; the search box takes a regex).
-                await page.click("input[placeholder='Search metric charts']")
-                await page.call("Input.insertText", text="precision|recall")
+                await search_charts(page, "precision|recall")
                 await asyncio.sleep(4)
                 await page.shot(os.path.join(out, "mlflow-charts-grouped.png"), 1440, 1000)
 
-                # 3. The sweep report inside MLflow: the sweep run's artifacts, report/report.html.
+                # 4. The sweep report inside MLflow: the sweep run's artifacts, report/report.html.
                 await page.goto(f"{base}/runs/{sweep.info.run_id}/artifacts/report/report.html?{ML}",
                                 "report.html")
                 await asyncio.sleep(5)  # the artifact viewer loads the page into an iframe
                 await page.shot(os.path.join(out, "mlflow-report-artifact.png"), 1440, 1000)
 
-                # 4. One trial's run page: its params, metrics, tags and the datasets it used.
+                # 5. One trial's run page: its params, metrics, tags and the datasets it used.
                 await page.goto(f"{base}/runs/{trial.info.run_id}?{ML}", "Parameters")
                 await page.shot(os.path.join(out, "mlflow-run-page.png"), 1440, 1100)
     finally:
         browser.terminate()
         browser.wait(timeout=30)
         shutil.rmtree(profile, ignore_errors=True)
+
+
+async def drag(page, x, y, x2):
+    """Presses the mouse at (x, y), moves it to (x2, y) in steps, as a hand would, and releases it."""
+    await page.call("Input.dispatchMouseEvent", type="mouseMoved", x=x, y=y)
+    await page.call("Input.dispatchMouseEvent", type="mousePressed", x=x, y=y, button="left", clickCount=1)
+    for i in range(1, 11):
+        await page.call("Input.dispatchMouseEvent", type="mouseMoved", x=x + (x2 - x) * i / 10, y=y, button="left",
+                        buttons=1)
+        await asyncio.sleep(0.1)
+    await page.call("Input.dispatchMouseEvent", type="mouseReleased", x=x2, y=y, button="left", clickCount=1)
+
+
+async def show_last_image(page, key):
+    """Opens the image chart `key` full size and moves its step slider to the last evaluation. MLflow 3.17
+    starts the slider at step 0, before genlab's first evaluation, where it shows "No image logged"."""
+    expand = await page.js(
+        f"(() => {{ const t = [...document.querySelectorAll('*')].find(e => e.childElementCount === 0"
+        f" && (e.innerText || '').trim() === {json.dumps(key)}); if (!t) return null; let c = t;"
+        " while (c && c.querySelectorAll('button').length === 0) c = c.parentElement;"
+        " const r = c.querySelector('button').getBoundingClientRect();"  # the first button of the card: expand
+        " return [r.x + r.width / 2, r.y + r.height / 2]; })()")
+    if expand is None:
+        raise RuntimeError(f"no image chart '{key}'")
+    await page.click_at(expand[0], expand[1])
+    await asyncio.sleep(3)
+    handle = await page.js(
+        "(() => { const s = [...document.querySelectorAll('[role=slider]')].pop(); if (!s) return null;"
+        " const r = s.getBoundingClientRect();"
+        " return [r.x + r.width / 2, r.y + r.height / 2, window.innerWidth * 0.895]; })()")  # the track's end
+    if handle is None:
+        raise RuntimeError(f"image chart '{key}' has no step slider")
+    await drag(page, handle[0], handle[1], handle[2])
+    await asyncio.sleep(5)  # the full-size image loads
+
+
+async def search_charts(page, regex):
+    """Replaces the chart search box's text (it takes a regex over metric and image keys)."""
+    box = "input[placeholder='Search metric charts']"
+    await page.click(box)
+    await page.js(f"document.querySelector({json.dumps(box)}).select()")
+    await page.call("Input.insertText", text=regex)
 
 
 async def close_assistant(page):
