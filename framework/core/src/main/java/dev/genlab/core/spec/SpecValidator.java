@@ -573,7 +573,8 @@ final class SpecValidator {
                 .map(SpecValidator::toInt).orElse(0);
         if (train.evalEvery() <= 0) {
             errors.add(node.loc(), "sweep.early_stop: needs periodic evaluations, but train.eval_every is "
-                    + train.evalEvery(), "set train.eval_every: N (e.g. " + Math.max(1, grace)
+                    + train.evalEvery(), "set train.eval_every: N (e.g. "
+                    + (absent(map.get("grace_steps")) ? Math.min(500, train.steps()) : grace)
                     + "): early stopping judges trials at their periodic evaluations");
         } else if (grace >= train.steps()) {
             SpecNode at = absent(map.get("grace_steps")) ? node : map.get("grace_steps");
