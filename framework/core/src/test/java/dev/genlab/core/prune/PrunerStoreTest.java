@@ -161,4 +161,24 @@ class PrunerStoreTest {
         assertEquals("median rule at step 100: best high_quality_pct 19.00 is worse than the median 20.00 of 3 "
                 + "completed trials' running averages", e.getMessage());
     }
+
+    @Test
+    void hyperbandComparesATrialWithItsOwnBracketFromItsBracketsFirstRung() {
+        // grace 100, rf 2, 1000 steps: rungs 100, 200, 400, 800, so 4 brackets; trial 5 is in bracket 1,
+        // whose first rung is 200, and competes with trial 1 only (trial 0: bracket 0, trial 2: bracket 2).
+        EarlyStopSpec hyperband = new EarlyStopSpec(EarlyStopSpec.Type.HYPERBAND, 100, 2, 5, 0);
+        record(0, Map.of(100, 80.0, 200, 80.0), RunStatus.FINISHED);
+        record(1, Map.of(100, 50.0, 200, 50.0), RunStatus.FINISHED);
+        record(2, Map.of(100, 90.0, 200, 90.0), RunStatus.FINISHED);
+        Trial t = trial(5);
+        String run = record(5, Map.of(), null);
+        Pruner p = pruner(hyperband);
+        p.started(t, run);
+        assertEquals(TrialMonitor.Decision.CONTINUE, p.evaluated(t, 100, Map.of("high_quality_pct", 1.0)),
+                "no rung of bracket 1 at step 100");
+        TrialPruned e = assertThrows(TrialPruned.class, () -> p.evaluated(t, 200, Map.of("high_quality_pct", 40.0)));
+        assertEquals("hyperband bracket 1 rung 0 (step 200): high_quality_pct 40.00 is worse than the threshold "
+                + "50.00 (top 1 of 2)", e.getMessage());
+        assertEquals(null, store.readRun(run).orElseThrow().tags().get(Pruner.DECISION_TAG + 100));
+    }
 }
