@@ -54,7 +54,7 @@ final class WorkerEvents implements Progress {
 
     @Override
     public void trialEnded(TrialResult result) {
-        emit("end", position, result.status(), String.format(Locale.ROOT, "%.1f", result.wallSeconds()));
+        emit("end", position, result.pruned() ? "PRUNED" : result.status(), String.format(Locale.ROOT, "%.1f", result.wallSeconds()));
     }
 
     /**

@@ -76,7 +76,8 @@ public final class ConsoleProgress implements Progress {
     public void trialEnded(TrialResult result) {
         State st = state.get();
         String detail = result.status() == RunStatus.FINISHED ? "" : ": " + result.failure();
-        out.printf(Locale.ROOT, "[trial %d/%d] %s %s in %.1fs%s%n", st.position, st.total, st.name, result.status(),
+        out.printf(Locale.ROOT, "[trial %d/%d] %s %s in %.1fs%s%n", st.position, st.total, st.name,
+                result.pruned() ? "PRUNED" : result.status(),
                 result.wallSeconds(), detail);
     }
 

@@ -58,9 +58,12 @@ public final class SweepPlanner {
         List<Trial> trials = new ArrayList<>();
         for (ParadigmSpec paradigm : spec.paradigms()) {
             Map<String, SweepAxis> axes = applicable(sweep.parameters(), paradigm.name());
-            List<Map<String, Object>> points = sweep.method() == SweepMethod.RANDOM
-                    ? random(axes, sweep.trials(), spec.seed())
-                    : grid(axes);
+            List<Map<String, Object>> points = switch (sweep.method()) {
+                case RANDOM -> random(axes, sweep.trials(), spec.seed());
+                case GRID -> grid(axes);
+                // Its trials depend on earlier trials' results, so they are suggested while the sweep runs.
+                case TPE -> throw new UnsupportedOperationException("method tpe");
+            };
             for (Map<String, Object> point : points) {
                 for (long seed : seeds) {
                     trials.add(trial(trials.size(), spec, paradigm, point, seed));
