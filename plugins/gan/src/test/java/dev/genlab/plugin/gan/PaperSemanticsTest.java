@@ -259,6 +259,50 @@ class PaperSemanticsTest {
         }
     }
 
+    /**
+     * The unrolled objective on a network small enough to do by hand. D: 2 → 4 LeakyReLU(0.2) → 1 with
+     * W₁ columns (1,0), (0,1), (−1,0), (0,−1), b₁ = 0.5, w₂ = (1, −1, 1, −1), b₂ = 0; G's output weights 0, so
+     * G(z) = (0, 0) for every z; real rows (1, 0). Then o_r = 1.5 − 0.5 − 0.1 − 0.5 = 0.4, o_f = 0, and
+     * ∂L_D/∂o_r = −σ(−0.4) = −0.40131, ∂L_D/∂o_f = σ(0) = 0.5. D's first Adam step from zero moments moves
+     * every weight by −lr·g/(|g| + ε), i.e. lr_d = 0.1 against the sign of its gradient (0 where g = 0):
+     * b₂ → −0.1 (g = 0.0987); w₂ → (1.1, −1.1, 0.9, −1.1); b₁ → (0.4, 0.6, 0.4, 0.6); W₁'s x-row →
+     * (1.1, −0.1, −0.9, −0.1), its y-row unchanged (g = 0). At D₁: o_r = 1.65 − 0.55 − 0.09 − 0.55 − 0.1 =
+     * 0.36, o_f = 0.44 − 0.66 + 0.36 − 0.66 − 0.1 = −0.62, so
+     * f = log σ(0.36) + log(1 − σ(−0.62)) = −0.52926 − 0.43045 = −0.95971.
+     */
+    @Test
+    void unrolledObjectiveEqualsAHandComputedValueOnATinyNetwork() {
+        for (boolean realTerm : new boolean[] {true, false}) {
+            Map<String, Object> p = new LinkedHashMap<>(Map.of("loss", "minimax", "unroll_steps", 1, "lr_d", 0.1,
+                    "hidden", 4));
+            if (realTerm) {
+                p.put("unroll_real_term", true);
+            }
+            try (GanParadigm gan = points(p, 0)) {
+                NDArray[] d = gan.model.discriminator.weights.stored();
+                copyInto(d[0], 1, 0, -1, 0, 0, 1, 0, -1); // W₁ [in × out]: x-row, then y-row
+                copyInto(d[1], 0.5f, 0.5f, 0.5f, 0.5f);
+                copyInto(d[2], 1, -1, 1, -1);
+                copyInto(d[3], 0);
+                NDArray[] g = gan.model.generator.weights.stored();
+                copyInto(g[2], new float[8]); // out.weight: G(z) = out.bias = (0, 0)
+                try (NDManager s = gan.model.open()) {
+                    NDArray z = s.randomNormal(new Shape(2, 4));
+                    NDArray real = s.create(new float[] {1, 0, 1, 0}, new Shape(2, 2));
+                    float loss = gan.training.generatorObjective(s, gan.model.generator.weights.views(s), d, z, real,
+                            null, 0f, Generator.Mode.TRAIN).getFloat();
+                    // Without the real term the loss is f's fake part alone, log(1 − σ(−0.62)) = −0.43045.
+                    assertEquals(realTerm ? -0.95971f : -0.43045f, loss, 2e-5f, "unroll_real_term " + realTerm);
+                }
+            }
+        }
+    }
+
+    /** Copies values into w's own storage (set(float[]) would leave it pointing at a temporary buffer). */
+    private void copyInto(NDArray w, float... values) {
+        w.set(new ai.djl.ndarray.index.NDIndex("..."), manager.create(values, w.getShape()));
+    }
+
     /** base + h·direction in float64 (in float32 a step of 1e-5 would be mostly rounding). */
     private static NDArray[] shifted(NDArray[] base, NDArray[] direction, double h) {
         NDArray[] out = new NDArray[base.length];

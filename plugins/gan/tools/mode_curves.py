@@ -1,0 +1,75 @@
+#!/usr/bin/env python3
+"""Modes / high-quality % / reverse KL against training updates, per configuration, from a local run store.
+
+Reads every finished trial run of one experiment (its journal.jsonl), groups the runs by name without the
+seed ("pacgan pack=4 seed=1" -> "pacgan pack=4") and prints, per group and evaluated step, mean ± sample std
+over seeds, with the per-seed modes. Periodic evaluations and the final one log the same keys at their step.
+
+Usage: plugins/gan/tools/mode_curves.py genlab-runs/pacgan-ring8 [--sweep SWEEP_RUN_ID]
+"""
+import argparse
+import json
+import os
+import re
+import statistics
+from collections import defaultdict
+
+KEYS = {"eval/coverage/modes_covered": "modes", "eval/quality/high_quality_pct": "hq",
+        "eval/coverage/reverse_kl": "kl"}
+
+
+def read_run(path):
+    start, values, finished = None, defaultdict(dict), False
+    with open(path) as f:
+        for line in f:
+            event = json.loads(line)
+            kind = event.get("event")
+            if kind == "start":
+                start = event
+            elif kind == "metrics":
+                for m in event["metrics"]:
+                    if m["key"] in KEYS:
+                        values[m["step"]][KEYS[m["key"]]] = m["value"]
+            elif kind == "end" and event.get("status") == "FINISHED":
+                finished = True
+    return start, values, finished
+
+
+def fmt(xs, digits):
+    if len(xs) == 1:
+        return f"{xs[0]:.{digits}f}"
+    return f"{statistics.mean(xs):.{digits}f} ± {statistics.stdev(xs):.{digits}f}"
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("experiment_dir")
+    ap.add_argument("--sweep", help="only the trials of this sweep (parent) run id")
+    args = ap.parse_args()
+    groups = defaultdict(list)
+    runs_dir = os.path.join(args.experiment_dir, "runs")
+    for run_id in sorted(os.listdir(runs_dir)):
+        journal = os.path.join(runs_dir, run_id, "journal.jsonl")
+        if not os.path.exists(journal):
+            continue
+        start, values, finished = read_run(journal)
+        if not start or not finished or not values or not start.get("parent_run_id"):
+            continue
+        if args.sweep and start["parent_run_id"] != args.sweep:
+            continue
+        name = re.sub(r"\s*seed=\d+", "", start["name"])
+        groups[name].append(values)
+    for name, runs in sorted(groups.items()):
+        print(f"## {name} ({len(runs)} seeds)")
+        print("| updates | modes | per seed | high quality % | reverse KL |")
+        print("|---|---|---|---|---|")
+        steps = sorted(set.intersection(*(set(r) for r in runs)))
+        for step in steps:
+            modes = [r[step]["modes"] for r in runs]
+            print(f"| {step} | {fmt(modes, 1)} | {', '.join(str(int(m)) for m in modes)} "
+                  f"| {fmt([r[step]['hq'] for r in runs], 1)} | {fmt([r[step]['kl'] for r in runs], 2)} |")
+        print()
+
+
+if __name__ == "__main__":
+    main()
