@@ -13,8 +13,8 @@ import java.util.List;
  * @param schedule {@code linear} or {@code cosine}
  * @param betaStart linear schedule's β_1 at T = 1000
  * @param betaEnd linear schedule's β_T at T = 1000
- * @param sampler {@code ddpm}, {@code ddim} or {@code dpm_solver}
- * @param sampleSteps steps of ddim and dpm_solver (ddpm walks all T)
+ * @param sampler {@code ancestral}, {@code ddpm}, {@code ddim} or {@code dpm_solver}
+ * @param sampleSteps steps of ancestral, ddim and dpm_solver (ddpm walks all T)
  * @param spacing how shortened samplers spread their steps: uniform, quadratic or logsnr
  * @param eta DDIM's stochasticity η (0 deterministic, 1 ancestral)
  * @param guidanceScale default classifier-free guidance weight w (ε̃ = ε_c + w(ε_c − ε_u))
@@ -68,6 +68,7 @@ record DiffusionConfig(
 
     /** Sampler names. */
     static final String DDPM = "ddpm";
+    static final String ANCESTRAL = "ancestral";
     static final String DDIM = "ddim";
     static final String DPM_SOLVER = "dpm_solver";
 

@@ -11,7 +11,8 @@ import java.util.Set;
 
 /**
  * The {@code diffusion} paradigm: a denoising diffusion probabilistic model (Ho et al. 2020) trained with
- * the ε-prediction objective, sampled by ancestral DDPM, DDIM (Song et al. 2021) or DPM-Solver++(2M)
+ * the ε-prediction objective, sampled by ancestral draws (on all T or on fewer respaced steps), DDIM
+ * (Song et al. 2021) or DPM-Solver++(2M)
  * (Lu et al. 2022), with classifier-free guidance (Ho &amp; Salimans 2021) for labelled data and the
  * discrete-time variational bound as its likelihood. A residual MLP denoises points, a small U-Net
  * images.
@@ -29,7 +30,7 @@ public final class DiffusionProvider implements ParadigmProvider {
 
     @Override
     public String description() {
-        return "DDPM with DDPM/DDIM/DPM-Solver++ samplers, classifier-free guidance, EMA, variational bound";
+        return "DDPM with ancestral/DDIM/DPM-Solver++ samplers, classifier-free guidance, EMA, variational bound";
     }
 
     @Override
@@ -47,13 +48,15 @@ public final class DiffusionProvider implements ParadigmProvider {
                         "linear schedule: beta_1 at T = 1000 (scaled by 1000/T for other T)")
                 .addDouble("beta_end", 0.02, 1e-8, 0.999,
                         "linear schedule: beta_T at T = 1000 (scaled by 1000/T, capped at 0.999)")
-                .addChoice("sampler", "ddim", List.of("ddpm", "ddim", "dpm_solver"),
-                        "ddpm: ancestral, all T steps; ddim: sample_steps steps with eta; "
+                .addChoice("sampler", "ancestral", List.of("ancestral", "ddpm", "ddim", "dpm_solver"),
+                        "ancestral: posterior draws on sample_steps steps (= ddim with eta 1); ddpm: ancestral, "
+                                + "all T steps; ddim: sample_steps steps with eta; "
                                 + "dpm_solver: DPM-Solver++(2M), sample_steps steps")
-                .addInt("sample_steps", 50, 1, 10_000, "network evaluations of ddim and dpm_solver (<= timesteps)")
+                .addInt("sample_steps", 50, 1, 10_000,
+                        "network evaluations of ancestral, ddim and dpm_solver (<= timesteps)")
                 .addChoice("spacing", "uniform", List.of("uniform", "quadratic", "logsnr"),
                         "steps of a shortened sampler: even in t, in sqrt(t), or in log-SNR")
-                .addDouble("eta", 0.0, 0.0, 1.0, "DDIM noise: 0 deterministic, 1 ancestral (= ddpm on the same steps)")
+                .addDouble("eta", 0.0, 0.0, 1.0, "DDIM noise: 0 deterministic, 1 = the ancestral sampler on the same steps")
                 .addDouble("guidance_scale", 0.0, 0.0, 50.0,
                         "classifier-free guidance w: eps = eps_c + w (eps_c - eps_u); 0 = plain conditional")
                 .addDouble("label_dropout", 0.1, 0.0, 0.99,

@@ -136,6 +136,26 @@ final class NoiseSchedule {
     }
 
     /**
+     * The variance of q(x_prev | x_t, x_0) for a sampler that jumps from step i to an earlier step prev:
+     * the chain respaced to the visited steps has β' = 1 − ᾱ_i/ᾱ_prev (Nichol &amp; Dhariwal 2021, sec. 4),
+     * and its posterior variance is β̃' = β' (1 − ᾱ_prev)/(1 − ᾱ_i), which is also DDIM's σ² at η = 1
+     * (Song et al. 2021, eq. 16). For prev = i − 1 it is {@link #posteriorVariance(int)} (up to rounding:
+     * β' is recovered from the ᾱ products).
+     *
+     * @param i 0-based step
+     * @param prev an earlier 0-based step, or −1 for the clean data (variance 0)
+     * @return β̃' for the jump i → prev
+     */
+    double posteriorVariance(int i, int prev) {
+        if (prev >= i) {
+            throw new IllegalArgumentException("the jump must go to an earlier step: " + i + " -> " + prev);
+        }
+        double a = alphaBar[i];
+        double aPrev = alphaBar(prev);
+        return (1 - a / aPrev) * (1 - aPrev) / (1 - a);
+    }
+
+    /**
      * @param i a 0-based step
      * @return λ = log(α_t / σ_t) = ½ log(ᾱ / (1 − ᾱ)), the half log signal-to-noise ratio DPM-Solver uses
      */

@@ -12,15 +12,21 @@ import java.util.SplittableRandom;
  * <ul>
  *   <li>{@code ddim} (Song et al. 2021, eq. 12): x_prev = √ᾱ_prev x̂₀ + √(1 − ᾱ_prev − σ²) ε̂ + σ z with
  *       σ = η √((1−ᾱ_prev)/(1−ᾱ_t)) √(1 − ᾱ_t/ᾱ_prev);</li>
- *   <li>{@code ddpm}: ancestral sampling from the forward posterior with variance β̃ (Ho et al. 2020), which
- *       is exactly the step above with η = 1; on all T steps unless asked for fewer (then it is the
- *       "respaced" ancestral sampler of Nichol &amp; Dhariwal 2021);</li>
+ *   <li>{@code ancestral}: a draw from the forward posterior q(x_prev | x_t, x̂₀) of the chain respaced to
+ *       the visited steps (Nichol &amp; Dhariwal 2021): mean √ᾱ_prev β'/(1−ᾱ_t) x̂₀ + √α' (1−ᾱ_prev)/(1−ᾱ_t) x_t
+ *       and variance β̃' = β' (1−ᾱ_prev)/(1−ᾱ_t), with α' = 1 − β' = ᾱ_t/ᾱ_prev
+ *       ({@link NoiseSchedule#posteriorVariance(int, int)}). That mean is the step above with η = 1, so
+ *       both run the same code;</li>
+ *   <li>{@code ddpm}: the ancestral sampler on all T steps (Ho et al. 2020, variance β̃) unless asked
+ *       for fewer;</li>
  *   <li>{@code dpm_solver}: DPM-Solver++(2M) (Lu et al. 2022, Alg. 2), a second-order multistep solver in
  *       λ = log(α/σ) on the data prediction: x_next = (σ_next/σ_t) x_t + α_next (1 − e^{−h}) D, with
  *       D = x̂₀ on the first step and (1 + 1/2r) x̂₀ − (1/2r) x̂₀_last after, r = h_last / h.</li>
  * </ul>
- * The last step always goes to the clean data (ᾱ_prev = 1), returning x̂₀. Every visited step costs the
- * predictor's evaluations, so the network evaluations per sample are steps × evaluations per step.
+ * Every sampler visits the same timesteps for the same {@code steps} and {@code spacing}, so at equal steps
+ * and spacing samplers differ only in how they step. The last step always goes to the clean data
+ * (ᾱ_prev = 1), returning x̂₀. Every visited step costs the predictor's evaluations, so the network
+ * evaluations per sample are steps × evaluations per step.
  */
 final class Sampler {
 
@@ -61,10 +67,10 @@ final class Sampler {
      * Runs the reverse process. Each step works in its own sub-scope of {@code xT}'s manager, so memory
      * stays bounded by one step's temporaries whatever the number of steps.
      *
-     * @param kind {@code ddpm}, {@code ddim} or {@code dpm_solver}
+     * @param kind {@code ddpm}, {@code ancestral}, {@code ddim} or {@code dpm_solver}
      * @param steps visited steps, 1..T
      * @param spacing how the visited steps spread over the chain ({@link NoiseSchedule#spacedSteps(int, String)})
-     * @param eta DDIM's η (ignored by the others; ddpm uses 1)
+     * @param eta DDIM's η (ignored by the others; ddpm and ancestral use 1)
      * @param xT the starting noise; consumed (closed)
      * @param predictor the (guided) noise prediction
      * @param random host generator for the noise of stochastic steps
@@ -74,7 +80,7 @@ final class Sampler {
             SplittableRandom random) {
         int[] tau = schedule.spacedSteps(steps, spacing);
         NDManager home = xT.getManager();
-        double effectiveEta = kind.equals(DiffusionConfig.DDPM) ? 1.0 : eta;
+        double effectiveEta = kind.equals(DiffusionConfig.DDIM) ? eta : 1.0;
         boolean solver = kind.equals(DiffusionConfig.DPM_SOLVER);
         NDArray x = xT;
         NDArray lastX0 = null;
@@ -124,10 +130,21 @@ final class Sampler {
         return x;
     }
 
-    private NDArray ddimStep(NDArray x0, NDArray eps, int i, int prev, double eta, SplittableRandom random) {
-        double a = schedule.alphaBar(i);
+    /**
+     * One DDIM step from step i to the earlier step prev (Song et al. 2021, eq. 12); with η = 1 the ancestral
+     * step. Package-private so a test can check it against the posterior's mean and variance.
+     *
+     * @param x0 predicted clean data
+     * @param eps the noise prediction consistent with x0
+     * @param i current 0-based step
+     * @param prev the next (earlier) step, ≥ 0
+     * @param eta DDIM's η
+     * @param random source of the step's noise
+     * @return x_prev
+     */
+    NDArray ddimStep(NDArray x0, NDArray eps, int i, int prev, double eta, SplittableRandom random) {
         double aPrev = schedule.alphaBar(prev);
-        double sigma = eta * Math.sqrt((1 - aPrev) / (1 - a)) * Math.sqrt(Math.max(0, 1 - a / aPrev));
+        double sigma = eta * Math.sqrt(schedule.posteriorVariance(i, prev));
         double direction = Math.sqrt(Math.max(0, 1 - aPrev - sigma * sigma));
         NDArray next = x0.mul((float) Math.sqrt(aPrev)).add(eps.mul((float) direction));
         if (sigma > 0) {

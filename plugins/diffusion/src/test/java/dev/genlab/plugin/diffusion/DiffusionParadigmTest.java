@@ -138,7 +138,7 @@ class DiffusionParadigmTest {
         assertEquals(1000L, provider.parameters().get("timesteps").orElseThrow().defaultValue());
         // The schema's range is what rejects T < 1 at validation, before any trial exists.
         assertEquals(1.0, provider.parameters().get("timesteps").orElseThrow().min());
-        assertEquals("ddim", provider.parameters().get("sampler").orElseThrow().defaultValue());
+        assertEquals("ancestral", provider.parameters().get("sampler").orElseThrow().defaultValue());
         assertEquals(0.999, provider.parameters().get("ema_decay").orElseThrow().defaultValue());
     }
 
@@ -173,7 +173,7 @@ class DiffusionParadigmTest {
         float[] points = ring(random, 64);
         Map<String, Object> chunked = new LinkedHashMap<>(SMALL);
         chunked.put("sample_batch", 3L);
-        for (String[] c : new String[][] {{"ddpm", "50"}, {"ddim", "10"}, {"dpm_solver", "10"}}) {
+        for (String[] c : new String[][] {{"ddpm", "50"}, {"ancestral", "10"}, {"ddim", "10"}, {"dpm_solver", "10"}}) {
             try (DiffusionParadigm p = create(POINTS, chunked, Map.of("sampler", c[0]), 0)) {
                 train(p, points, null, new Shape(64, 2));
                 Samples s = p.sample(SampleRequest.of(7));

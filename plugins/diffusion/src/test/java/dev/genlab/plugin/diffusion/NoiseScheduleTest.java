@@ -83,6 +83,25 @@ class NoiseScheduleTest {
     }
 
     @Test
+    void theVarianceOfAJumpIsTheRespacedChainsPosteriorVariance() {
+        NoiseSchedule s = NoiseSchedule.linear(1000, 1e-4, 0.02);
+        // Jumps of the 50-step uniform sampler (steps 510 -> 489 and 999 -> 979) and one into the first step.
+        // Expected values computed in double precision from the definitions alone: β_t linear in t, ᾱ their
+        // running product, β' = 1 − ᾱ_t/ᾱ_prev, β̃' = β' (1 − ᾱ_prev)/(1 − ᾱ_t).
+        assertEquals(0.1878829170359793, s.posteriorVariance(510, 489), 1e-13);
+        assertEquals(0.32980251555624623, s.posteriorVariance(999, 979), 1e-13);
+        assertEquals(9.841356296513845e-05, s.posteriorVariance(20, 0), 1e-16);
+        // A jump of one step is the unstrided posterior variance β̃; a jump to the clean data has none.
+        for (int i : new int[] {1, 10, 500, 999}) {
+            assertEquals(s.posteriorVariance(i), s.posteriorVariance(i, i - 1), 1e-12 * s.posteriorVariance(i));
+        }
+        assertEquals(0.0, s.posteriorVariance(300, -1));
+        // Skipping steps leaves more to be uncertain about: the jump's variance exceeds every single step's.
+        assertTrue(s.posteriorVariance(510, 489) > s.posteriorVariance(510));
+        assertThrows(IllegalArgumentException.class, () -> s.posteriorVariance(5, 5));
+    }
+
+    @Test
     void spacedStepsSpanTheChainWithoutRepeats() {
         NoiseSchedule s = NoiseSchedule.linear(1000, 1e-4, 0.02);
         int[] fifty = s.spacedSteps(50);

@@ -1,5 +1,6 @@
 package dev.genlab.plugin.diffusion;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -83,6 +84,7 @@ class SamplerTest {
         // on 50 quadratic steps 3.8 %; DPM-Solver++(2M) on 50 log-SNR steps is within 0.2 %.
         Object[][] cases = {
             {"ddpm", 1000, "uniform", 1.0, 0.9875, 0.02},
+            {"ancestral", 50, "uniform", 0.0, 0.8406, 0.02},
             {"ddim", 1000, "uniform", 0.0, 0.9985, 0.02},
             {"ddim", 50, "uniform", 1.0, 0.8406, 0.02},
             {"ddim", 50, "uniform", 0.0, 0.9150, 0.02},
@@ -104,7 +106,7 @@ class SamplerTest {
     @Test
     void aPointMassIsReproducedExactlyAndClippingHolds() {
         NoiseSchedule schedule = NoiseSchedule.cosine(100);
-        for (String kind : new String[] {"ddpm", "ddim", "dpm_solver"}) {
+        for (String kind : new String[] {"ddpm", "ancestral", "ddim", "dpm_solver"}) {
             double[] stats = run(kind, 10, "logsnr", 0, schedule, -0.4, 0, new AtomicInteger());
             assertEquals(-0.4, stats[0], 1e-4, kind);
             assertEquals(0, stats[1], 1e-4, kind);
@@ -126,11 +128,80 @@ class SamplerTest {
         float[] ancestral = sample("ddpm", 25, 0.0, schedule, start, 9);
         float[] etaOne = sample("ddim", 25, 1.0, schedule, start, 9);
         assertTrue(java.util.Arrays.equals(ancestral, etaOne));
+        // The ancestral sampler ignores eta (0 here): it always draws from the posterior.
+        assertTrue(java.util.Arrays.equals(ancestral, sample("ancestral", 25, 0.0, schedule, start, 9)));
         float[] deterministicA = sample("ddim", 25, 0.0, schedule, start, 9);
         float[] deterministicB = sample("ddim", 25, 0.0, schedule, start, 10);
         assertTrue(java.util.Arrays.equals(deterministicA, deterministicB), "eta 0 must not use noise");
         assertTrue(!java.util.Arrays.equals(sample("ddpm", 25, 0.0, schedule, start, 9),
                 sample("ddpm", 25, 0.0, schedule, start, 10)), "ddpm must use noise");
+    }
+
+    @Test
+    void aStridedAncestralStepDrawsFromTheRespacedChainsPosterior() {
+        NoiseSchedule schedule = NoiseSchedule.linear(1000, 1e-4, 0.02);
+        int i = 510;
+        int prev = 489; // a jump of the 50-step uniform sampler
+        double a = schedule.alphaBar(i);
+        float[] xt = {1.5f, -0.3f, 0.0f, 2.2f};
+        float[] x0 = {1.0f, -1.0f, 0.4f, 0.0f};
+        float[] eps = new float[xt.length];
+        for (int j = 0; j < xt.length; j++) {
+            eps[j] = (float) ((xt[j] - Math.sqrt(a) * x0[j]) / Math.sqrt(1 - a));
+        }
+        NDArray next = new Sampler(schedule, null).ddimStep(manager.create(x0), manager.create(eps), i, prev, 1.0,
+                new SplittableRandom(5));
+        float[] z = Sampler.gaussians(new SplittableRandom(5), xt.length);
+        // q(x_prev | x_t, x₀) of the respaced chain, mean c₀ x₀ + c_t x_t and variance β̃'; the coefficients
+        // and the variance were computed in double precision from ᾱ alone (β' = 1 − ᾱ_t/ᾱ_prev,
+        // c₀ = √ᾱ_prev β'/(1−ᾱ_t), c_t = √(1−β') (1−ᾱ_prev)/(1−ᾱ_t), β̃' = β' (1−ᾱ_prev)/(1−ᾱ_t)).
+        double c0 = 0.06063699175324155;
+        double ct = 0.8832064134295168;
+        double variance = 0.1878829170359793;
+        float[] got = next.toFloatArray();
+        for (int j = 0; j < xt.length; j++) {
+            double expected = c0 * x0[j] + ct * xt[j] + Math.sqrt(variance) * z[j];
+            assertEquals(expected, got[j], 2e-6, "coordinate " + j);
+        }
+    }
+
+    @Test
+    void atEqualStepsAndSpacingEverySamplerVisitsTheSameTimesteps() {
+        NoiseSchedule schedule = NoiseSchedule.linear(1000, 1e-4, 0.02);
+        for (Object[] c : new Object[][] {{50, "uniform"}, {20, "logsnr"}, {20, "quadratic"}}) {
+            int steps = (Integer) c[0];
+            String spacing = (String) c[1];
+            int[] expected = schedule.spacedSteps(steps, spacing);
+            for (String kind : new String[] {"ancestral", "ddim", "dpm_solver"}) {
+                assertArrayEquals(expected, visited(kind, steps, spacing, schedule), kind + " " + steps + " " + spacing);
+            }
+        }
+        int[] all = new int[1000];
+        java.util.Arrays.setAll(all, j -> j);
+        assertArrayEquals(all, visited("ddpm", 1000, "uniform", schedule));
+    }
+
+    /** @return the timesteps at which the sampler evaluated the network, ascending */
+    private int[] visited(String kind, int steps, String spacing, NoiseSchedule schedule) {
+        java.util.List<Integer> seen = new java.util.ArrayList<>();
+        Sampler.NoisePredictor inner = oracle(schedule, 0.1, 0.5, new AtomicInteger());
+        Sampler.NoisePredictor recording = new Sampler.NoisePredictor() {
+            @Override
+            public NDArray predict(NDArray x, int step) {
+                seen.add(0, step);
+                return inner.predict(x, step);
+            }
+
+            @Override
+            public int evaluationsPerStep() {
+                return 1;
+            }
+        };
+        SplittableRandom random = new SplittableRandom(2);
+        NDArray out = new Sampler(schedule, null).run(kind, steps, spacing, 0.0,
+                manager.create(Sampler.gaussians(random, 8), new Shape(8, 1)), recording, random);
+        out.close();
+        return seen.stream().mapToInt(Integer::intValue).toArray();
     }
 
     private float[] sample(String kind, int steps, double eta, NoiseSchedule schedule, NDArray start, long seed) {
