@@ -59,7 +59,7 @@ public final class SweepPlanner {
         for (ParadigmSpec paradigm : spec.paradigms()) {
             Map<String, SweepAxis> axes = applicable(sweep.parameters(), paradigm.name());
             List<Map<String, Object>> points = sweep.method() == SweepMethod.RANDOM
-                    ? random(axes, sweep.trials(), spec.seed())
+                    ? randomPoints(axes, sweep.trials(), spec.seed())
                     : grid(axes);
             for (Map<String, Object> point : points) {
                 for (long seed : seeds) {
@@ -120,7 +120,15 @@ public final class SweepPlanner {
         return points;
     }
 
-    private static List<Map<String, Object>> random(Map<String, SweepAxis> axes, int trials, long specSeed) {
+    /**
+     * The points of a random sweep (also TPE's first, random configurations).
+     *
+     * @param axes the axes that apply to one paradigm, in spec order
+     * @param trials how many points
+     * @param specSeed the spec's seed
+     * @return the points in draw order; one empty point if there is no axis
+     */
+    public static List<Map<String, Object>> randomPoints(Map<String, SweepAxis> axes, int trials, long specSeed) {
         if (axes.isEmpty()) {
             return List.of(Map.of());
         }
@@ -149,18 +157,24 @@ public final class SweepPlanner {
             return v.values().get(Math.min((int) (u * v.values().size()), v.values().size() - 1));
         }
         if (axis instanceof SweepAxis.Uniform a) {
-            return round(a.low() + (a.high() - a.low()) * u, a.low(), a.high());
+            return roundDraw(a.low() + (a.high() - a.low()) * u, a.low(), a.high());
         }
         if (axis instanceof SweepAxis.LogUniform a) {
             double lo = Math.log(a.low());
-            return round(Math.exp(lo + (Math.log(a.high()) - lo) * u), a.low(), a.high());
+            return roundDraw(Math.exp(lo + (Math.log(a.high()) - lo) * u), a.low(), a.high());
         }
         SweepAxis.IntRange r = (SweepAxis.IntRange) axis;
         double span = (double) r.high() - r.low() + 1;
         return Math.min(r.high(), r.low() + (long) Math.floor(u * span));
     }
 
-    private static double round(double v, double lo, double hi) {
+    /**
+     * @param v a real draw
+     * @param lo its axis's lower bound
+     * @param hi its axis's upper bound
+     * @return the draw rounded to 6 significant digits, kept inside the bounds
+     */
+    public static double roundDraw(double v, double lo, double hi) {
         double r = new BigDecimal(v).round(DRAW_PRECISION).doubleValue();
         return Math.max(lo, Math.min(hi, r));
     }
