@@ -36,6 +36,8 @@ public final class ReportLoader {
     private static final Set<String> NOT_AXES = Set.of("seed", "paradigm", "plugin", "variant");
     /** The tag of an evaluation variant's run (a child of its trial's run). */
     private static final String VARIANT_TAG = "genlab.variant";
+    /** The tag of a trial the sweep's early-stopping rule stopped (see dev.genlab.core.prune). */
+    private static final String PRUNED_TAG = "genlab.pruned";
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** Creates the (stateless) loader. */
@@ -113,10 +115,11 @@ public final class ReportLoader {
                 }
             }
             Map<String, Map<String, Double>> metrics = evalMetrics(r);
-            String failure = r.tags().get("genlab.failure");
+            boolean pruned = r.status() == RunStatus.KILLED && r.tags().containsKey(PRUNED_TAG);
+            String failure = r.tags().get(pruned ? PRUNED_TAG : "genlab.failure");
             runs.add(new ReportRun(r.id(), r.name(), paradigm, seed(r), r.status(), swept,
                     metrics.getOrDefault("", Map.of()), losses(r), artifact(r, "samples.png"),
-                    artifact(r, SamplePoints.fileName(null)), seconds(r), failure, null));
+                    artifact(r, SamplePoints.fileName(null)), seconds(r), failure, null, pruned));
             // Evaluation variants are child runs of their trial (older stores: eval/<variant>/ keys on it).
             for (RunRecord child : all) {
                 String variant = child.tags().get(VARIANT_TAG);
@@ -128,7 +131,7 @@ public final class ReportLoader {
                 if (!variant.isEmpty()) { // same training, so no loss curves of its own
                     runs.add(new ReportRun(r.id(), r.name(), paradigm, seed(r), r.status(), swept, values, Map.of(),
                             artifact(r, "samples_" + variant + ".png"), artifact(r, SamplePoints.fileName(variant)),
-                            seconds(r), failure, variant));
+                            seconds(r), failure, variant, pruned));
                 }
             });
         }

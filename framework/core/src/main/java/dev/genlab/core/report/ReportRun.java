@@ -21,9 +21,10 @@ import java.util.Map;
  * @param samples the run's {@code samples.png}, or null if it has none
  * @param points the run's sample points ({@link SamplePoints}, 2-D data only), or null if it has none
  * @param wallSeconds the run's duration (0 while it is still running)
- * @param failure why the run failed (its {@code genlab.failure} tag), or empty
+ * @param failure why the run failed (its {@code genlab.failure} tag), or why it was pruned, or empty
  * @param variant the evaluation variant this row shows (the same trained model sampled another way, its
  *     metrics logged as {@code eval/<variant>/<metric>}), or null for the run's main evaluation
+ * @param pruned whether the sweep's early-stopping rule stopped the run (KILLED, tag {@code genlab.pruned})
  */
 public record ReportRun(
         String runId,
@@ -38,7 +39,8 @@ public record ReportRun(
         Path points,
         double wallSeconds,
         String failure,
-        String variant) {
+        String variant,
+        boolean pruned) {
 
     /** Copies the maps, keeping their order. */
     public ReportRun {
@@ -46,6 +48,19 @@ public record ReportRun(
         metrics = Collections.unmodifiableMap(new LinkedHashMap<>(metrics));
         losses = Collections.unmodifiableMap(new LinkedHashMap<>(losses));
         failure = failure == null ? "" : failure;
+    }
+
+    /** A run that was not pruned. */
+    public ReportRun(String runId, String name, String paradigm, long seed, RunStatus status, Map<String, String> swept,
+            Map<String, Double> metrics, Map<String, List<double[]>> losses, Path samples, Path points,
+            double wallSeconds, String failure, String variant) {
+        this(runId, name, paradigm, seed, status, swept, metrics, losses, samples, points, wallSeconds, failure,
+                variant, false);
+    }
+
+    /** @return the status as the report shows it: {@code PRUNED} for a pruned run, else the run's status */
+    public String statusLabel() {
+        return pruned ? "PRUNED" : status.name();
     }
 
     /** @return the configuration label: the paradigm, its swept values and the variant, seeds pooled */

@@ -135,7 +135,8 @@ public final class SweepReport {
     }
 
     private static String seedsOk(ConfigGroup g) {
-        return g.finished().size() + "/" + g.runs().size();
+        long pruned = g.runs().stream().filter(ReportRun::pruned).count();
+        return g.finished().size() + "/" + g.runs().size() + (pruned > 0 ? " (" + pruned + " pruned)" : "");
     }
 
     /**
@@ -370,12 +371,13 @@ public final class SweepReport {
 
     private static String summaryLine(ReportData data, List<ConfigGroup> groups) {
         long finished = data.trials().stream().filter(ReportRun::finished).count();
+        long pruned = data.trials().stream().filter(ReportRun::pruned).count();
         // Trial time next to wall time: shards and parallel trials make it larger, and a sweep resumed from
         // an edited spec has a short wall time for trials that ran in an earlier sweep.
         double trialSeconds = data.trials().stream().mapToDouble(ReportRun::wallSeconds).sum();
         RemoteLink sweep = sweepLink(data);
-        return String.format(Locale.ROOT, "%d configuration(s), %d trial run(s), %d finished%s%s; sweep run %s%s",
-                groups.size(), data.trials().size(), finished,
+        return String.format(Locale.ROOT, "%d configuration(s), %d trial run(s), %d finished%s%s%s; sweep run %s%s",
+                groups.size(), data.trials().size(), finished, pruned > 0 ? ", " + pruned + " pruned" : "",
                 data.wallSeconds() > 0 ? String.format(Locale.ROOT, ", wall time %.1f s", data.wallSeconds()) : "",
                 trialSeconds > 0 ? String.format(Locale.ROOT, ", trial time %.1f s", trialSeconds) : "",
                 data.sweepRunId(), sweep == null ? "" : " (MLflow run " + sweep.runId() + ")");
@@ -435,7 +437,7 @@ public final class SweepReport {
         s.append("## Runs\n\n| run | status | seconds | run id |").append(remote ? " MLflow run |" : "")
                 .append(" failure |\n|---|---|---|---|").append(remote ? "---|" : "").append("---|\n");
         for (ReportRun r : data.trials()) {
-            s.append("| ").append(r.name().replace("|", "\\|")).append(" | ").append(r.status()).append(" | ")
+            s.append("| ").append(r.name().replace("|", "\\|")).append(" | ").append(r.statusLabel()).append(" | ")
                     .append(String.format(Locale.ROOT, "%.1f", r.wallSeconds())).append(" | ").append(r.runId());
             if (remote) {
                 RemoteLink l = data.links().get(r.runId());
@@ -507,7 +509,7 @@ public final class SweepReport {
                 .append("<th>seconds</th><th>run id</th>").append(remote ? "<th>MLflow run</th>" : "")
                 .append("<th>failure</th></tr></thead>\n<tbody>\n");
         for (ReportRun r : data.trials()) {
-            s.append("<tr><td>").append(esc(r.name())).append("</td><td>").append(r.status()).append("</td><td>")
+            s.append("<tr><td>").append(esc(r.name())).append("</td><td>").append(r.statusLabel()).append("</td><td>")
                     .append(String.format(Locale.ROOT, "%.1f", r.wallSeconds())).append("</td><td>").append(esc(r.runId()))
                     .append("</td>");
             if (remote) {

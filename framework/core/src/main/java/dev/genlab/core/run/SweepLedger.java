@@ -48,7 +48,7 @@ final class SweepLedger {
     /** What to do with one trial. */
     sealed interface Decision permits Skip, Resume, Fresh {}
 
-    /** @param run the trial's FINISHED run */
+    /** @param run the trial's FINISHED (or pruned) run */
     record Skip(RunSummary run) implements Decision {}
 
     /** @param runId an unfinished run of the trial, kept in this process's store, to continue */
@@ -81,10 +81,14 @@ final class SweepLedger {
         return tracker.continueRun(id, experimentId, runName, null, tags);
     }
 
-    /** Skip a trial that has a FINISHED run; continue its latest unfinished run kept here; else start one. */
+    /**
+     * Skip a trial that has a FINISHED or pruned run (pruning is a decision, not an interruption); continue
+     * its latest unfinished run kept here; else start one.
+     */
     Decision decide(Trial trial) {
         List<RunSummary> runs = runs(trial);
-        Optional<RunSummary> finished = runs.stream().filter(r -> r.status() == RunStatus.FINISHED).findFirst();
+        Optional<RunSummary> finished = runs.stream().filter(r -> r.status() == RunStatus.FINISHED).findFirst()
+                .or(() -> runs.stream().filter(SweepLedger::pruned).findFirst());
         if (finished.isPresent()) {
             return new Skip(finished.get());
         }
@@ -97,7 +101,7 @@ final class SweepLedger {
     }
 
     /**
-     * The results of every trial of the plan if each has ended (FINISHED or FAILED), reading the trials
+     * The results of every trial of the plan if each has ended (FINISHED, FAILED or pruned), reading the trials
      * that other processes ran from the tracker.
      *
      * @param plan the whole plan
@@ -108,7 +112,8 @@ final class SweepLedger {
         List<TrialResult> all = new ArrayList<>(plan.size());
         for (Trial t : plan) {
             TrialResult mine = known.get(t.hash());
-            if (mine != null && (mine.status() == RunStatus.FINISHED || mine.status() == RunStatus.FAILED)) {
+            if (mine != null && (mine.status() == RunStatus.FINISHED || mine.status() == RunStatus.FAILED
+                    || mine.pruned())) {
                 all.add(mine);
                 continue;
             }
@@ -123,7 +128,7 @@ final class SweepLedger {
 
     /**
      * @param plan trials
-     * @return those of them that ended (FINISHED or FAILED) in any process, rebuilt from their runs, in order
+     * @return those of them that ended (FINISHED, FAILED or pruned) in any process, rebuilt from their runs, in order
      */
     List<TrialResult> ended(List<Trial> plan) {
         List<TrialResult> out = new ArrayList<>();
@@ -133,10 +138,14 @@ final class SweepLedger {
         return out;
     }
 
-    /** The run that stands for a trial's end: its first FINISHED run, else its FAILED run with the greatest id. */
+    /**
+     * The run that stands for a trial's end: its first FINISHED run, else its first pruned one, else its
+     * FAILED run with the greatest id.
+     */
     private Optional<RunSummary> endedRun(Trial t) {
         List<RunSummary> runs = runs(t);
         return runs.stream().filter(r -> r.status() == RunStatus.FINISHED).findFirst()
+                .or(() -> runs.stream().filter(SweepLedger::pruned).findFirst())
                 .or(() -> runs.stream().filter(r -> r.status() == RunStatus.FAILED)
                         .max(Comparator.comparing(RunSummary::runId)));
     }
@@ -161,8 +170,14 @@ final class SweepLedger {
                 default -> { }
             }
         }));
-        return new TrialResult(trial, run.runId(), run.status(), run.tags().getOrDefault("genlab.failure", ""),
-                metrics, losses, 0);
+        boolean pruned = pruned(run);
+        String failure = run.tags().getOrDefault(pruned ? TrialRunner.PRUNED_TAG : "genlab.failure", "");
+        return new TrialResult(trial, run.runId(), run.status(), failure, metrics, losses, 0, pruned);
+    }
+
+    /** @return whether the run is a trial the sweep's early-stopping rule stopped */
+    static boolean pruned(RunSummary run) {
+        return run.status() == RunStatus.KILLED && run.tags().containsKey(TrialRunner.PRUNED_TAG);
     }
 
     /** The parent's id when no record of the sweep exists yet: the same in every process. */

@@ -31,9 +31,14 @@ public record SweepResult(String experimentName, String parentRunId, List<TrialR
         this(experimentName, parentRunId, trials, wallSeconds, null, Map.of());
     }
 
-    /** @return the number of trials that did not finish */
+    /** @return the number of trials that did not finish and were not pruned (failed or interrupted) */
     public long failures() {
-        return trials.stream().filter(t -> t.status() != dev.genlab.tracking.RunStatus.FINISHED).count();
+        return trials.stream().filter(TrialResult::failed).count();
+    }
+
+    /** @return the number of trials the sweep's early-stopping rule stopped */
+    public long pruned() {
+        return trials.stream().filter(TrialResult::pruned).count();
     }
 
     /**

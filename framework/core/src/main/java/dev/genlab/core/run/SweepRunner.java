@@ -5,11 +5,14 @@ import dev.genlab.api.DatasetProvider;
 import dev.genlab.api.DatasetSetup;
 import dev.genlab.api.Params;
 import dev.genlab.core.plugin.PluginRegistry;
+import dev.genlab.core.prune.Pruner;
+import dev.genlab.core.prune.StoreRecords;
 import dev.genlab.core.report.Plots;
 import dev.genlab.core.report.SweepReporter;
 import dev.genlab.core.spec.DatasetSpec;
 import dev.genlab.core.spec.ExperimentSpec;
 import dev.genlab.core.spec.SpecWriter;
+import dev.genlab.core.spec.SweepSpec;
 import dev.genlab.core.spec.TrackingSpec;
 import dev.genlab.core.sweep.SweepPlanner;
 import dev.genlab.core.sweep.Trial;
@@ -19,6 +22,7 @@ import dev.genlab.tracking.Tracker;
 import dev.genlab.tracking.claims.Claim;
 import dev.genlab.tracking.claims.ClaimOwner;
 import dev.genlab.tracking.claims.Claims;
+import dev.genlab.tracking.local.LocalRunStore;
 import jakarta.inject.Inject;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -182,9 +186,10 @@ public final class SweepRunner {
         String parentId = tracker.startRun(sweep.experimentId(), sweep.spec().name() + " sweep", null, parentTags);
         List<Trial> plan = sweep.plan();
         List<TrialResult> results = new ArrayList<>(plan.size());
+        TrialMonitor monitor = monitor(sweep, parentId);
         for (int i = 0; i < plan.size() && !cancellation.requested(); i++) {
             results.add(train(sweep, new TrialRunner.Context(tracker, sweep.experimentId(), parentId, i + 1,
-                    plan.size()), plan.get(i)));
+                    plan.size(), null, null, null, monitor), plan.get(i)));
         }
         SweepResult result = new SweepResult(sweep.experimentName(), parentId, results, sweep.seconds());
         if (cancellation.requested()) {
@@ -226,7 +231,7 @@ public final class SweepRunner {
                     options.sweepParent());
             List<TrialResult> ran = new ArrayList<>();
             AtomicReference<Throwable> failure = new AtomicReference<>();
-            work(sweep, parentId, dispatcher, ran, failure);
+            work(sweep, parentId, monitor(sweep, parentId), dispatcher, ran, failure);
             if (failure.get() != null) {
                 LOG.error("this worker stops on an error; the sweep's parent run is left to the other workers "
                         + "(or a later --resume)");
@@ -270,8 +275,8 @@ public final class SweepRunner {
     }
 
     /** The worker loop: claims and trains trials until none is left, the sweep stops, or an error. */
-    private void work(Sweep sweep, String parentId, TrialDispatcher dispatcher, List<TrialResult> ran,
-            AtomicReference<Throwable> failure) {
+    private void work(Sweep sweep, String parentId, TrialMonitor monitor, TrialDispatcher dispatcher,
+            List<TrialResult> ran, AtomicReference<Throwable> failure) {
         while (!cancellation.requested() && failure.get() == null) {
             Optional<TrialDispatcher.Assignment> next;
             try {
@@ -285,17 +290,17 @@ public final class SweepRunner {
             }
             TrialDispatcher.Assignment a = next.get();
             Claim claim = a.claim();
-            RunStatus outcome = RunStatus.KILLED;
+            String outcome = RunStatus.KILLED.name();
             try {
                 if (cancellation.requested()) {
                     return;
                 }
                 TrialRunner.Context ctx = new TrialRunner.Context(sweep.tracker(), sweep.experimentId(), parentId,
-                        a.position(), sweep.plan().size(), a.resumeRunId(), claim::lost, claimTags(claim));
+                        a.position(), sweep.plan().size(), a.resumeRunId(), claim::lost, claimTags(claim), monitor);
                 TrialResult r = train(sweep, ctx, a.trial());
                 if (!claim.lost()) {
                     ran.add(r);
-                    outcome = r.status();
+                    outcome = r.pruned() ? TrialDispatcher.PRUNED : r.status().name();
                 }
             } catch (RuntimeException | Error e) {
                 failure.compareAndSet(null, e);
@@ -331,6 +336,21 @@ public final class SweepRunner {
         }
         claims.release(claim.get(), SUMMARY_WRITTEN);
         return summarised;
+    }
+
+    /**
+     * The sweep's early-stopping rule, reading the sweep's records from the local run store that every
+     * process of the sweep writes, or null without {@code sweep.early_stop}.
+     */
+    private TrialMonitor monitor(Sweep sweep, String parentId) {
+        SweepSpec s = sweep.spec().sweep();
+        if (s.earlyStop() == null) {
+            return null;
+        }
+        TrackingSpec tracking = sweep.spec().tracking();
+        Path root = options.runStore() != null ? options.runStore() : Path.of(tracking.localDir());
+        return new Pruner(s.earlyStop(), s.objective(), sweep.tracker(),
+                new StoreRecords(new LocalRunStore(root), sweep.experimentName(), parentId, s.objective()));
     }
 
     /** Tags that mirror a trial's claim on its run (and so on MLflow): who trains it, and whom it replaced. */
@@ -456,8 +476,12 @@ public final class SweepRunner {
         } catch (IOException e) {
             LOG.warn("could not write the sweep summary: {}", e.toString());
         }
-        tracker.logMetric(parentId, "sweep/trials_finished", result.trials().size() - result.failures(), 0);
+        tracker.logMetric(parentId, "sweep/trials_finished",
+                result.trials().size() - result.failures() - result.pruned(), 0);
         tracker.logMetric(parentId, "sweep/trials_failed", result.failures(), 0);
+        if (result.pruned() > 0) {
+            tracker.logMetric(parentId, "sweep/trials_pruned", result.pruned(), 0);
+        }
     }
 
     /** Hash of the plan (its trial hashes in order): the identity of a sweep for resume and sharding. */

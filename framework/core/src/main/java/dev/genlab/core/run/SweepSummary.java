@@ -51,6 +51,16 @@ public final class SweepSummary {
             return results.stream().filter(r -> r.status() == RunStatus.FINISHED).count();
         }
 
+        long pruned() {
+            return results.stream().filter(TrialResult::pruned).count();
+        }
+
+        /** {@code finished/trials}, plus how many were pruned if any. */
+        String seedsOk() {
+            long p = pruned();
+            return finished() + "/" + results.size() + (p > 0 ? " (" + p + " pruned)" : "");
+        }
+
         double[] stats(String metric) {
             String key = variant == null ? metric : variant + "/" + metric;
             List<Double> values = results.stream().filter(r -> r.status() == RunStatus.FINISHED)
@@ -89,7 +99,7 @@ public final class SweepSummary {
         for (Group g : groups) {
             List<String> row = new ArrayList<>();
             row.add(g.label());
-            row.add(g.finished() + "/" + g.results().size());
+            row.add(g.seedsOk());
             for (String m : shown) {
                 row.add(cell(g.stats(m)));
             }
@@ -98,8 +108,9 @@ public final class SweepSummary {
         StringBuilder out = new StringBuilder(align(rows));
         for (TrialResult r : result.trials()) {
             if (r.status() != RunStatus.FINISHED) {
-                // KILLED (interrupted, resumable) reads differently from FAILED (an error).
-                out.append(r.status()).append(' ').append(r.trial().runName()).append(": ").append(r.failure())
+                // KILLED (interrupted, resumable) reads differently from FAILED (an error), and PRUNED (stopped
+                // by the sweep's early-stopping rule, done) from both.
+                out.append(r.pruned() ? "PRUNED" : r.status().name()).append(' ').append(r.trial().runName()).append(": ").append(r.failure())
                         .append('\n');
             }
         }
@@ -108,8 +119,9 @@ public final class SweepSummary {
         }
         Optional<RemoteLink> sweep = result.link(result.parentRunId());
         sweep.ifPresent(l -> out.append("MLflow experiment: ").append(l.experimentUrl()).append('\n'));
-        out.append(String.format(Locale.ROOT, "%d trial(s), %d failed, %.1fs; experiment '%s', sweep run %s%s%n",
-                result.trials().size(), result.failures(), result.wallSeconds(), result.experimentName(),
+        out.append(String.format(Locale.ROOT, "%d trial(s), %s%d failed, %.1fs; experiment '%s', sweep run %s%s%n",
+                result.trials().size(), result.pruned() > 0 ? result.pruned() + " pruned, " : "", result.failures(),
+                result.wallSeconds(), result.experimentName(),
                 result.parentRunId(), sweep.map(l -> " (MLflow run " + l.runId() + ": " + l.runUrl() + ")").orElse("")));
         return out.toString();
     }
@@ -127,8 +139,7 @@ public final class SweepSummary {
         metrics.forEach(m -> out.append("---|"));
         out.append('\n');
         for (Group g : groups(result)) {
-            out.append("| ").append(g.label()).append(" | ").append(g.finished()).append('/')
-                    .append(g.results().size()).append(" |");
+            out.append("| ").append(g.label()).append(" | ").append(g.seedsOk()).append(" |");
             metrics.forEach(m -> out.append(' ').append(cell(g.stats(m))).append(" |"));
             out.append('\n');
         }
@@ -161,6 +172,9 @@ public final class SweepSummary {
             t.put("trial_hash", r.trial().hash());
             t.put("status", r.status().name());
             t.put("failure", r.failure());
+            if (r.pruned()) {
+                t.put("pruned", true);
+            }
             t.put("metrics", r.metrics());
             t.put("final_losses", r.finalLosses());
             t.put("wall_seconds", r.wallSeconds());
@@ -175,6 +189,9 @@ public final class SweepSummary {
                 gm.put("variant", g.variant());
             }
             gm.put("finished", g.finished());
+            if (g.pruned() > 0) {
+                gm.put("pruned", g.pruned());
+            }
             gm.put("trials", g.results().size());
             Map<String, Object> stats = new LinkedHashMap<>();
             for (String m : metrics(result)) {

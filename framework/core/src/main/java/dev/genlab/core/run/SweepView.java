@@ -12,7 +12,7 @@ public interface SweepView {
     /**
      * Reads the shared record (the tracker), so it costs one scan of the experiment's runs per call.
      *
-     * @return the trials of the plan that ended (FINISHED or FAILED) in any process, with their results, in
+     * @return the trials of the plan that ended (FINISHED, FAILED or pruned) in any process, with their results, in
      *     plan order
      */
     List<TrialResult> ended();

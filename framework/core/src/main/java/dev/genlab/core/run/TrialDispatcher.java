@@ -44,6 +44,8 @@ final class TrialDispatcher {
 
     private static final Logger LOG = LogManager.getLogger(TrialDispatcher.class);
 
+    /** The outcome a pruned trial's claim is released with: it is done, like a FINISHED one. */
+    static final String PRUNED = "PRUNED";
     /** The claim key of a trial. */
     static final String TRIAL_PREFIX = "trial-";
     /** How often a waiting worker glances at the claims it waits for. */
@@ -203,9 +205,11 @@ final class TrialDispatcher {
                 throw e;
             }
             if (decision instanceof SweepLedger.Skip skip) {
-                LOG.info("trial {} already FINISHED (run {}): skipped", t.runName(), skip.run().runId());
+                boolean pruned = SweepLedger.pruned(skip.run());
+                LOG.info("trial {} already {} (run {}): skipped", t.runName(), pruned ? "pruned" : "FINISHED",
+                        skip.run().runId());
                 seenEnded.put(t.hash(), SweepLedger.fromRecord(t, skip.run()));
-                claims.release(claim.get(), RunStatus.FINISHED.name());
+                claims.release(claim.get(), pruned ? PRUNED : RunStatus.FINISHED.name());
                 continue;
             }
             String resume = decision instanceof SweepLedger.Resume r ? r.runId() : null;
@@ -222,8 +226,8 @@ final class TrialDispatcher {
      * Releases a trial's claim after its run ended (or was stopped), with the run's status as outcome.
      * A claim that another process took over is left alone.
      */
-    void done(Assignment a, RunStatus status) {
-        claims.release(a.claim(), status.name());
+    void done(Assignment a, String outcome) {
+        claims.release(a.claim(), outcome);
     }
 
     /** @return the trials found ended (FINISHED) while looking for work, in plan order */
@@ -253,7 +257,7 @@ final class TrialDispatcher {
             return claims.stale(l);
         }
         String outcome = l.outcome();
-        if (RunStatus.FINISHED.name().equals(outcome)) {
+        if (RunStatus.FINISHED.name().equals(outcome) || PRUNED.equals(outcome)) {
             return false;
         }
         if (RunStatus.FAILED.name().equals(outcome)) {

@@ -27,11 +27,21 @@ public interface TrialMonitor {
     TrialMonitor NONE = (trial, step, values) -> Decision.CONTINUE;
 
     /**
+     * Called once the trial's run exists (started, or continued by a resume), before training: a rule that
+     * records its decisions on the run keeps the id.
+     *
+     * @param trial the trial
+     * @param runId its run
+     */
+    default void started(Trial trial, String runId) {}
+
+    /**
      * @param trial the trial
      * @param step the training steps completed
      * @param values the periodic evaluation's metrics and diagnostics by short name ({@code modes_covered},
      *     {@code precision}, ...; logged under the keys of {@link dev.genlab.core.metrics.MetricKeys})
      * @return whether to train on
+     * @throws TrialPruned to end the trial as pruned (KILLED, no final evaluation) rather than stop it
      */
     Decision evaluated(Trial trial, int step, Map<String, Double> values);
 }

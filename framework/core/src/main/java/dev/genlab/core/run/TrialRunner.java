@@ -46,6 +46,10 @@ final class TrialRunner {
     static final String PARADIGM_NAME_TAG = "genlab.paradigm_name";
     /** The tag of an evaluation variant's run: the variant's name. */
     static final String VARIANT_TAG = "genlab.variant";
+    /** The tag of a pruned trial's run: why the sweep's early-stopping rule stopped it. */
+    public static final String PRUNED_TAG = "genlab.pruned";
+    /** The tag of a trial stopped before {@code train.steps}: the step it stopped at. */
+    static final String STOPPED_TAG = "genlab.stopped_at_step";
     /** The image series of generated samples (MLflow's image grid chart). */
     static final String SAMPLES_IMAGE_KEY = "samples";
     private static final String SAMPLES_FILE = "samples.png";
@@ -107,13 +111,20 @@ final class TrialRunner {
      * @param claimLost true once another process took over this trial's claim: the trial stops without
      *     writing anything more (see {@link ClaimLost})
      * @param claimTags tags describing the trial's claim, set on its run once it is started or continued
+     * @param monitor the sweep's monitor of periodic evaluations (its early-stopping rule), or null for the
+     *     runner's own
      */
     record Context(Tracker tracker, String experimentId, String parentRunId, int position, int total,
-            String resumeRunId, BooleanSupplier claimLost, Map<String, String> claimTags) {
+            String resumeRunId, BooleanSupplier claimLost, Map<String, String> claimTags, TrialMonitor monitor) {
 
         Context {
             claimLost = claimLost == null ? () -> false : claimLost;
             claimTags = claimTags == null ? Map.of() : Map.copyOf(claimTags);
+        }
+
+        Context(Tracker tracker, String experimentId, String parentRunId, int position, int total,
+                String resumeRunId, BooleanSupplier claimLost, Map<String, String> claimTags) {
+            this(tracker, experimentId, parentRunId, position, total, resumeRunId, claimLost, claimTags, null);
         }
 
         Context(Tracker tracker, String experimentId, String parentRunId, int position, int total,
@@ -139,18 +150,21 @@ final class TrialRunner {
         if (!ctx.claimTags().isEmpty()) {
             tracker.setTags(runId, ctx.claimTags());
         }
+        TrialMonitor monitor = ctx.monitor() != null ? ctx.monitor() : this.monitor;
+        monitor.started(trial, runId);
         tracker.logParams(runId, params(trial));
         tracker.logInputs(runId, RunInputs.of(trial, data));
         Map<String, Double> metrics = new LinkedHashMap<>();
         Map<String, Double> finalLosses = new LinkedHashMap<>();
         RunStatus status = RunStatus.FINISHED;
         String failure = "";
+        boolean pruned = false;
         Path work = null;
         try {
             work = Files.createTempDirectory("genlab-trial-");
             Files.writeString(work.resolve("spec.yaml"), trialSpec, StandardCharsets.UTF_8);
             tracker.logArtifact(runId, work.resolve("spec.yaml"), "");
-            train(ctx, trial, data, runId, work, metrics, finalLosses);
+            train(ctx, monitor, trial, data, runId, work, metrics, finalLosses);
         } catch (ClaimLost e) {
             // The run is another process's now: record nothing more, do not end it.
             LOG.warn("trial {}: {}", trial.runName(), e.getMessage());
@@ -161,6 +175,11 @@ final class TrialRunner {
         } catch (TrialCancelled e) {
             status = RunStatus.KILLED;
             failure = e.getMessage();
+        } catch (TrialPruned e) {
+            // Not a failure: the sweep's rule judged it unpromising (see dev.genlab.core.prune).
+            status = RunStatus.KILLED;
+            failure = e.getMessage();
+            pruned = true;
         } catch (TrialFailure e) {
             status = RunStatus.FAILED;
             failure = e.getMessage();
@@ -174,16 +193,16 @@ final class TrialRunner {
             deleteQuietly(work);
         }
         if (status != RunStatus.FINISHED) {
-            tracker.setTags(runId, Map.of("genlab.failure", failure));
+            tracker.setTags(runId, Map.of(pruned ? PRUNED_TAG : "genlab.failure", failure));
         }
         tracker.endRun(runId, status);
         TrialResult result = new TrialResult(trial, runId, status, failure, metrics, finalLosses,
-                (System.nanoTime() - start) / 1e9);
+                (System.nanoTime() - start) / 1e9, pruned);
         progress.trialEnded(result);
         return result;
     }
 
-    private void train(Context ctx, Trial trial, LoadedData data, String runId, Path work,
+    private void train(Context ctx, TrialMonitor monitor, Trial trial, LoadedData data, String runId, Path work,
             Map<String, Double> metrics, Map<String, Double> finalLosses) throws IOException {
         Tracker tracker = ctx.tracker();
         ParadigmProvider provider = registry.paradigm(trial.plugin())
@@ -230,7 +249,14 @@ final class TrialRunner {
                                         () -> evaluator.evaluatePeriodic(paradigm, data, trial, counts, manager));
                                 tracker.logMetrics(runId, evalPoints(mid, step));
                                 logPeriodicSamples(tracker, runId, trial, shape, mid, step, work);
-                                return monitor.evaluated(trial, step, mid.values()) == TrialMonitor.Decision.STOP;
+                                try {
+                                    return monitor.evaluated(trial, step, mid.values()) == TrialMonitor.Decision.STOP;
+                                } catch (TrialPruned e) {
+                                    // No final evaluation: the last periodic values stand for the trial.
+                                    metrics.putAll(mid.values());
+                                    tracker.setTags(runId, Map.of(STOPPED_TAG, Integer.toString(step)));
+                                    throw e;
+                                }
                             }
 
                             @Override
@@ -249,7 +275,7 @@ final class TrialRunner {
                         });
                 requireClaim(ctx, outcome.steps());
                 if (outcome.steps() < trial.train().steps()) {
-                    tracker.setTags(runId, Map.of("genlab.stopped_at_step", Integer.toString(outcome.steps())));
+                    tracker.setTags(runId, Map.of(STOPPED_TAG, Integer.toString(outcome.steps())));
                 }
                 finalLosses.putAll(withHeadline(outcome.finalLosses()));
                 Evaluation eval = engine.run(trial.seed(), -2, () -> evaluator.evaluateFinal(paradigm, data, trial,

@@ -6,6 +6,8 @@ import dev.genlab.api.ParamSchema;
 import dev.genlab.api.ParamSpec;
 import dev.genlab.api.ParamType;
 import dev.genlab.api.Plugin;
+import dev.genlab.core.metrics.MetricKeys;
+import dev.genlab.core.metrics.MetricSources;
 import dev.genlab.core.plugin.PluginRegistry;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -63,7 +65,19 @@ final class SpecValidator {
     private static final ParamSpec TRIALS = new ParamSpec("trials", ParamType.INT, 1L, 1.0,
             (double) Integer.MAX_VALUE, List.of(), "");
     private static final ParamSpec METHOD = new ParamSpec("method", ParamType.CHOICE, "grid", null, null,
-            List.of("grid", "random"), "");
+            List.of("grid", "random", "tpe"), "");
+    private static final ParamSpec MODE = new ParamSpec("mode", ParamType.CHOICE, "max", null, null,
+            List.of("max", "min"), "");
+    private static final ParamSpec EARLY_STOP_TYPE = new ParamSpec("type", ParamType.CHOICE, "asha", null, null,
+            List.of("median", "asha", "hyperband"), "");
+    private static final ParamSpec GRACE_STEPS = new ParamSpec("grace_steps", ParamType.INT, 1L, 1.0,
+            (double) Integer.MAX_VALUE, List.of(), "");
+    private static final ParamSpec REDUCTION_FACTOR = new ParamSpec("reduction_factor", ParamType.INT,
+            (long) EarlyStopSpec.DEFAULT_REDUCTION_FACTOR, 2.0, 100.0, List.of(), "");
+    private static final ParamSpec MIN_TRIALS = new ParamSpec("min_trials", ParamType.INT,
+            (long) EarlyStopSpec.DEFAULT_MIN_TRIALS, 1.0, (double) Integer.MAX_VALUE, List.of(), "");
+    private static final ParamSpec BRACKETS = new ParamSpec("brackets", ParamType.INT, 0L, 1.0, 100.0,
+            List.of(), "");
     private static final List<String> DISTRIBUTIONS = List.of("uniform", "log_uniform", "int", "choice");
     private static final Pattern PARADIGM_NAME = Pattern.compile("[A-Za-z0-9_-]+");
     private static final Set<String> SECTIONS = Set.copyOf(TOP_KEYS);
@@ -95,7 +109,7 @@ final class SpecValidator {
         EvaluateSpec evaluate = evaluate(root);
         Map<String, Target> schemas = new LinkedHashMap<>();
         List<ParadigmSpec> paradigms = paradigms(root, schemas);
-        SweepSpec sweep = sweep(root, schemas, dataset.schema());
+        SweepSpec sweep = sweep(root, schemas, dataset.schema(), train, evaluate);
         TrackingSpec tracking = tracking(root);
         return new ExperimentSpec(name, seed, dataset.spec(), train, evaluate, paradigms, sweep, tracking, source);
     }
@@ -383,7 +397,8 @@ final class SpecValidator {
         return true;
     }
 
-    private SweepSpec sweep(SpecNode.MapNode root, Map<String, Target> schemas, ParamSchema datasetSchema) {
+    private SweepSpec sweep(SpecNode.MapNode root, Map<String, Target> schemas, ParamSchema datasetSchema,
+            TrainSpec train, EvaluateSpec evaluate) {
         SpecNode node = root.get("sweep");
         if (absent(node)) {
             return SweepSpec.NONE;
@@ -392,7 +407,7 @@ final class SpecValidator {
         if (map == null) {
             return SweepSpec.NONE;
         }
-        checkKeys(map, "sweep", List.of("seeds", "method", "trials", "parameters"));
+        checkKeys(map, "sweep", List.of("seeds", "method", "trials", "parameters", "objective", "early_stop"));
         List<Long> seeds = seeds(map.get("seeds"));
         SweepMethod method = SweepMethod.GRID;
         SpecNode methodNode = map.get("method");
@@ -411,6 +426,9 @@ final class SpecValidator {
         } else if (method == SweepMethod.RANDOM) {
             errors.add(methodNode.loc(), "sweep.trials: missing required key for method: random",
                     "add trials: N under sweep: (the number of random draws per paradigm)");
+        } else if (method == SweepMethod.TPE) {
+            errors.add(methodNode.loc(), "sweep.trials: missing required key for method: tpe",
+                    "add trials: N under sweep: (the number of configurations TPE suggests per paradigm)");
         }
         Map<String, SweepAxis> axes = new LinkedHashMap<>();
         SpecNode paramsNode = map.get("parameters");
@@ -426,7 +444,176 @@ final class SpecValidator {
                 }
             }
         }
-        return new SweepSpec(seeds, method, trials, axes);
+        if (method == SweepMethod.TPE && absent(paramsNode)) {
+            errors.add(methodNode.loc(), "sweep.parameters: method: tpe needs at least one axis",
+                    "add parameters: {gan.lr: {log_uniform: [1e-5, 1e-3]}} under sweep:");
+        }
+        SpecNode objectiveNode = map.get("objective");
+        SpecNode earlyNode = map.get("early_stop");
+        SweepObjective objective = absent(objectiveNode) ? null : objective(objectiveNode, evaluate);
+        if (absent(objectiveNode) && (method == SweepMethod.TPE || !absent(earlyNode))) {
+            errors.add((method == SweepMethod.TPE ? methodNode : earlyNode).loc(),
+                    "sweep.objective: missing required key for "
+                            + (method == SweepMethod.TPE ? "method: tpe" : "early_stop"),
+                    "add objective: {metric: high_quality_pct, mode: max} under sweep: (any evaluation metric;"
+                            + " mode max or min)");
+        }
+        EarlyStopSpec earlyStop = absent(earlyNode) ? null : earlyStop(earlyNode, objective, train, evaluate);
+        return new SweepSpec(seeds, method, trials, axes, objective, objective == null ? null : earlyStop);
+    }
+
+    /** {@code sweep.objective: {metric: <short name or logged key>, mode: max|min}}. */
+    private SweepObjective objective(SpecNode node, EvaluateSpec evaluate) {
+        SpecNode.MapNode map = map(node, "sweep.objective", "write objective: {metric: high_quality_pct, mode: max}");
+        if (map == null) {
+            return null;
+        }
+        checkKeys(map, "sweep.objective", List.of("metric", "mode"));
+        Optional<String> written = requiredString(map, "metric", "sweep.objective",
+                "add metric: <evaluation metric>, e.g. metric: high_quality_pct");
+        SpecNode modeNode = map.get("mode");
+        Optional<SweepObjective.Mode> mode = Optional.empty();
+        if (absent(modeNode)) {
+            errors.add(map.loc(), "sweep.objective.mode: missing required key",
+                    "add mode: max (larger is better) or mode: min (smaller is better)");
+        } else {
+            mode = checker.check(modeNode, MODE, "sweep.objective.mode")
+                    .map(m -> SweepObjective.Mode.valueOf(m.toString().toUpperCase(Locale.ROOT)));
+        }
+        if (written.isEmpty()) {
+            return null;
+        }
+        SpecNode metricNode = map.get("metric");
+        Optional<String> metric = objectiveMetric(written.get(), metricNode.loc());
+        if (metric.isEmpty() || mode.isEmpty()) {
+            return null;
+        }
+        String provider = MetricSources.provider(metric.get()).orElseThrow();
+        if (registry.metric(provider).isEmpty()) {
+            errors.add(metricNode.loc(), "sweep.objective.metric: " + metric.get() + " is computed by the metric '"
+                    + provider + "', which is not installed", hintPlugins(provider, registry.metrics(),
+                    "installed metrics") + "; choose a metric of an installed one");
+        } else if (!evaluate.metrics().isEmpty() && !evaluate.metrics().contains(provider)) {
+            errors.add(metricNode.loc(), "sweep.objective.metric: " + metric.get() + " is computed by the metric '"
+                    + provider + "', which evaluate.metrics leaves out",
+                    "add " + provider + " to evaluate.metrics (now [" + String.join(", ", evaluate.metrics()) + "])");
+        }
+        return new SweepObjective(metric.get(), mode.get());
+    }
+
+    /**
+     * Resolves an objective's metric written as a short name ({@code high_quality_pct}) or a logged key
+     * ({@code eval/quality/high_quality_pct}, or the flat {@code eval/high_quality_pct} of older stores).
+     */
+    private Optional<String> objectiveMetric(String written, SourceLoc loc) {
+        String path = "sweep.objective.metric";
+        List<String> known = MetricSources.values();
+        String name = written;
+        if (written.contains("/")) {
+            Optional<MetricKeys.Parsed> parsed = MetricKeys.parse(written);
+            if (parsed.isEmpty() || parsed.get().kind() != MetricKeys.Kind.EVALUATION) {
+                errors.add(loc, path + ": '" + written + "' is not an evaluation metric's key",
+                        "write a metric's short name (high_quality_pct) or its key (eval/quality/high_quality_pct)");
+                return Optional.empty();
+            }
+            if (!parsed.get().variant().isEmpty()) {
+                errors.add(loc, path + ": '" + written + "' is a metric of the evaluation variant '"
+                        + parsed.get().variant() + "'", "the objective is a metric of the trial's own evaluation: write "
+                        + "its short name, e.g. " + parsed.get().name());
+                return Optional.empty();
+            }
+            name = parsed.get().name();
+        }
+        if (!known.contains(name)) {
+            String hint = Suggestions.closest(name, known).map(c -> "did you mean '" + c + "'? ").orElse("")
+                    + "evaluation metrics: " + String.join(", ", known);
+            errors.add(loc, path + ": unknown evaluation metric '" + written + "'", hint);
+            return Optional.empty();
+        }
+        String key = MetricKeys.eval(name);
+        if (written.contains("/") && !written.equals(key) && !written.equals(MetricKeys.EVAL + name)) {
+            errors.add(loc, path + ": " + name + " is not logged under '" + written + "'",
+                    "write " + key + " or just " + name);
+            return Optional.empty();
+        }
+        return Optional.of(name);
+    }
+
+    /** {@code sweep.early_stop: {type: median|asha|hyperband, grace_steps: N, ...}}. */
+    private EarlyStopSpec earlyStop(SpecNode node, SweepObjective objective, TrainSpec train, EvaluateSpec evaluate) {
+        SpecNode.MapNode map = map(node, "sweep.early_stop",
+                "write early_stop: {type: asha, grace_steps: 500, reduction_factor: 3}");
+        if (map == null) {
+            return null;
+        }
+        SpecNode typeNode = map.get("type");
+        if (absent(typeNode)) {
+            errors.add(map.loc(), "sweep.early_stop.type: missing required key",
+                    "add type: median, type: asha or type: hyperband");
+            return null;
+        }
+        Optional<EarlyStopSpec.Type> type = checker.check(typeNode, EARLY_STOP_TYPE, "sweep.early_stop.type")
+                .map(t -> EarlyStopSpec.Type.valueOf(t.toString().toUpperCase(Locale.ROOT)));
+        if (type.isEmpty()) {
+            return null;
+        }
+        checkKeys(map, "sweep.early_stop", switch (type.get()) {
+            case MEDIAN -> List.of("type", "grace_steps", "min_trials");
+            case ASHA -> List.of("type", "grace_steps", "reduction_factor");
+            case HYPERBAND -> List.of("type", "grace_steps", "reduction_factor", "brackets");
+        });
+        int before = errors.count();
+        int grace = optionalLong(map.get("grace_steps"), GRACE_STEPS, "sweep.early_stop.grace_steps")
+                .map(SpecValidator::toInt).orElse(Math.max(1, train.evalEvery()));
+        int rf = optionalLong(map.get("reduction_factor"), REDUCTION_FACTOR, "sweep.early_stop.reduction_factor")
+                .map(SpecValidator::toInt).orElse(EarlyStopSpec.DEFAULT_REDUCTION_FACTOR);
+        int minTrials = optionalLong(map.get("min_trials"), MIN_TRIALS, "sweep.early_stop.min_trials")
+                .map(SpecValidator::toInt).orElse(EarlyStopSpec.DEFAULT_MIN_TRIALS);
+        int brackets = optionalLong(map.get("brackets"), BRACKETS, "sweep.early_stop.brackets")
+                .map(SpecValidator::toInt).orElse(0);
+        if (train.evalEvery() <= 0) {
+            errors.add(node.loc(), "sweep.early_stop: needs periodic evaluations, but train.eval_every is "
+                    + train.evalEvery(), "set train.eval_every: N (e.g. " + Math.max(1, grace)
+                    + "): early stopping judges trials at their periodic evaluations");
+        } else if (grace >= train.steps()) {
+            SpecNode at = absent(map.get("grace_steps")) ? node : map.get("grace_steps");
+            errors.add(at.loc(), "sweep.early_stop.grace_steps: " + grace + " is not below train.steps "
+                    + train.steps() + ", so no trial could be stopped", "set grace_steps below " + train.steps());
+        } else if (type.get() == EarlyStopSpec.Type.HYPERBAND && brackets > 0) {
+            int most = 1;
+            for (long r = (long) grace * rf; r < train.steps(); r *= rf) {
+                most++;
+            }
+            if (brackets > most) {
+                errors.add(map.get("brackets").loc(), "sweep.early_stop.brackets: " + brackets + " brackets need "
+                        + "grace_steps * reduction_factor^" + (brackets - 1) + " below train.steps " + train.steps(),
+                        "use at most " + most + " brackets, or leave brackets out for as many as fit");
+            }
+        }
+        if (objective != null && train.evalEvery() > 0) {
+            String provider = MetricSources.provider(objective.metric()).orElseThrow();
+            List<String> periodic = evaluate.periodicMetricNames().stream()
+                    .filter(m -> registry.metric(m).isPresent()).toList();
+            if (!periodic.contains(provider)) {
+                String fix = evaluate.periodicDefault()
+                        ? "add evaluate.periodic_metrics: [" + String.join(", ", with(periodic, provider)) + "]"
+                        : "add " + provider + " to evaluate.periodic_metrics (now [" + String.join(", ", periodic)
+                                + "])";
+                errors.add(node.loc(), "sweep.early_stop: the objective " + objective.metric()
+                        + " is not computed by the periodic evaluations (its metric '" + provider + "' is not among "
+                        + "the periodic metrics)", fix);
+            }
+        }
+        if (errors.count() != before) {
+            return null;
+        }
+        return new EarlyStopSpec(type.get(), grace, rf, minTrials, brackets);
+    }
+
+    private static List<String> with(List<String> list, String extra) {
+        List<String> out = new ArrayList<>(list);
+        out.add(extra);
+        return out;
     }
 
     private List<Long> seeds(SpecNode node) {

@@ -80,16 +80,36 @@ public final class SpecWriter {
         }
         root.put("paradigms", paradigms);
         SweepSpec sweep = spec.sweep();
-        if (!sweep.seeds().isEmpty() || !sweep.parameters().isEmpty() || sweep.method() == SweepMethod.RANDOM) {
+        if (!sweep.seeds().isEmpty() || !sweep.parameters().isEmpty() || sweep.method() != SweepMethod.GRID
+                || sweep.objective() != null) {
             Map<String, Object> s = new LinkedHashMap<>();
             s.put("seeds", new ArrayList<>(sweep.seeds()));
             s.put("method", sweep.method().name().toLowerCase(Locale.ROOT));
-            if (sweep.method() == SweepMethod.RANDOM) {
+            if (sweep.method() != SweepMethod.GRID) {
                 s.put("trials", sweep.trials());
             }
             Map<String, Object> axes = new LinkedHashMap<>();
             sweep.parameters().forEach((k, a) -> axes.put(k, axis(a)));
             s.put("parameters", axes);
+            if (sweep.objective() != null) {
+                s.put("objective", map("metric", sweep.objective().metric(), "mode",
+                        sweep.objective().mode().spelling()));
+            }
+            EarlyStopSpec es = sweep.earlyStop();
+            if (es != null) {
+                Map<String, Object> stop = map("type", es.type().spelling(), "grace_steps", es.graceSteps());
+                switch (es.type()) {
+                    case MEDIAN -> stop.put("min_trials", es.minTrials());
+                    case ASHA -> stop.put("reduction_factor", es.reductionFactor());
+                    case HYPERBAND -> {
+                        stop.put("reduction_factor", es.reductionFactor());
+                        if (es.brackets() > 0) {
+                            stop.put("brackets", es.brackets());
+                        }
+                    }
+                }
+                s.put("early_stop", stop);
+            }
             root.put("sweep", s);
         }
         TrackingSpec tr = spec.tracking();
