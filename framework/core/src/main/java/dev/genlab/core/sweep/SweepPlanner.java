@@ -29,7 +29,8 @@ import java.util.Random;
  * the values drawn for the others, and axes shared by all paradigms ({@code train.steps}) give every
  * paradigm the same sequence (a paired comparison). {@code java.util.Random}'s algorithm is fixed by its
  * specification, so plans are identical on every JVM. Real-valued draws are rounded to 6 significant
- * digits so run names stay readable.
+ * digits so run names stay readable. A TPE sweep plans {@code trials} slots per paradigm whose
+ * configurations are chosen while the sweep runs ({@link #settle}, {@code dev.genlab.core.sweep.tpe.Tpe}).
  */
 public final class SweepPlanner {
 
