@@ -13,6 +13,7 @@ import dev.genlab.core.spec.DatasetSpec;
 import dev.genlab.core.spec.ExperimentSpec;
 import dev.genlab.core.spec.SpecWriter;
 import dev.genlab.core.spec.SweepSpec;
+import dev.genlab.core.spec.SweepMethod;
 import dev.genlab.core.spec.TrackingSpec;
 import dev.genlab.core.sweep.SweepPlanner;
 import dev.genlab.core.sweep.Trial;
@@ -129,7 +130,14 @@ public final class SweepRunner {
             Map<String, String> parentTags = parentTags(spec, trials);
             Sweep sweep = new Sweep(spec, trials, tracker, experimentName, experimentId, dataManager,
                     new ConcurrentHashMap<>(), start);
-            return options.ledger() ? runShared(sweep, parentTags, source) : runAlone(sweep, parentTags);
+            TrialSource methodSource = source;
+            if (spec.sweep().method() == SweepMethod.TPE) {
+                Claims claims = tracker.claims(experimentId).orElseThrow(() -> new IllegalStateException(
+                        "the tracker keeps no claims, which a TPE sweep needs to record its choices"));
+                methodSource = new TpeSource(spec, trials, planner, claims, source);
+            }
+            return options.ledger() ? runShared(sweep, parentTags, methodSource)
+                    : runAlone(sweep, parentTags, methodSource);
         }
     }
 
@@ -181,15 +189,27 @@ public final class SweepRunner {
     }
 
     /** A sweep of its own: a new parent run, every trial of the plan, no claims. */
-    private SweepResult runAlone(Sweep sweep, Map<String, String> parentTags) {
+    private SweepResult runAlone(Sweep sweep, Map<String, String> parentTags, TrialSource source) {
         Tracker tracker = sweep.tracker();
         String parentId = tracker.startRun(sweep.experimentId(), sweep.spec().name() + " sweep", null, parentTags);
         List<Trial> plan = sweep.plan();
+        SweepLedger own = new SweepLedger(tracker, sweep.experimentId(), parentId);
+        SweepView view = new SweepView() {
+            @Override
+            public List<Trial> plan() {
+                return plan;
+            }
+
+            @Override
+            public List<TrialResult> ended() {
+                return own.ended(plan);
+            }
+        };
         List<TrialResult> results = new ArrayList<>(plan.size());
         TrialMonitor monitor = monitor(sweep, parentId);
         for (int i = 0; i < plan.size() && !cancellation.requested(); i++) {
             results.add(train(sweep, new TrialRunner.Context(tracker, sweep.experimentId(), parentId, i + 1,
-                    plan.size(), null, null, null, monitor), plan.get(i)));
+                    plan.size(), null, null, null, monitor), source.claimed(plan.get(i), view)));
         }
         SweepResult result = new SweepResult(sweep.experimentName(), parentId, results, sweep.seconds());
         if (cancellation.requested()) {
@@ -240,7 +260,7 @@ public final class SweepRunner {
             Map<String, TrialResult> known = new LinkedHashMap<>();
             dispatcher.seenEnded().forEach(r -> known.put(r.trial().hash(), r));
             ran.forEach(r -> known.put(r.trial().hash(), r));
-            List<TrialResult> mine = inPlanOrder(plan, known);
+            List<TrialResult> mine = inPlanOrder(plan, known, source);
             if (cancellation.requested()) {
                 claims.leave(group);
                 member = false;
@@ -265,7 +285,8 @@ public final class SweepRunner {
                         + "workers, or left for them), so whoever ends the last one summarises the sweep");
                 return new SweepResult(sweep.experimentName(), parentId, mine, sweep.seconds());
             }
-            SweepResult whole = new SweepResult(sweep.experimentName(), parentId, all.get(), sweep.seconds());
+            List<TrialResult> recorded = all.get().stream().map(r -> r.withTrial(source.recorded(r.trial()))).toList();
+            SweepResult whole = new SweepResult(sweep.experimentName(), parentId, recorded, sweep.seconds());
             return summarise(sweep, claims, hash, whole);
         } finally {
             if (member) {
@@ -379,12 +400,13 @@ public final class SweepRunner {
         return trialRunner.run(ctx, trial, trialSpec, data);
     }
 
-    private static List<TrialResult> inPlanOrder(List<Trial> plan, Map<String, TrialResult> byHash) {
+    private static List<TrialResult> inPlanOrder(List<Trial> plan, Map<String, TrialResult> byHash,
+            TrialSource source) {
         List<TrialResult> out = new ArrayList<>();
         for (Trial t : plan) {
             TrialResult r = byHash.get(t.hash());
             if (r != null) {
-                out.add(r);
+                out.add(r.withTrial(source.recorded(r.trial())));
             }
         }
         return out;

@@ -208,16 +208,24 @@ final class TrialDispatcher {
                 boolean pruned = SweepLedger.pruned(skip.run());
                 LOG.info("trial {} already {} (run {}): skipped", t.runName(), pruned ? "pruned" : "FINISHED",
                         skip.run().runId());
-                seenEnded.put(t.hash(), SweepLedger.fromRecord(t, skip.run()));
+                seenEnded.put(t.hash(), SweepLedger.fromRecord(source.recorded(t), skip.run()));
                 claims.release(claim.get(), pruned ? PRUNED : RunStatus.FINISHED.name());
                 continue;
             }
             String resume = decision instanceof SweepLedger.Resume r ? r.runId() : null;
+            Trial chosen;
+            try {
+                chosen = source.claimed(t, view);
+            } catch (RuntimeException e) {
+                claims.release(claim.get(), RunStatus.KILLED.name());
+                throw e;
+            }
             if (claim.get().takeover()) {
                 LOG.info("trial {}: took it over from {}, whose claim went stale; continuing run {}", t.runName(),
                         claim.get().previousOwner(), resume);
             }
-            return new Look(new Assignment(t, positions.getOrDefault(t.hash(), 0), claim.get(), resume), List.of());
+            return new Look(new Assignment(chosen, positions.getOrDefault(t.hash(), 0), claim.get(), resume),
+                    List.of());
         }
         return new Look(null, heldElsewhere);
     }

@@ -45,4 +45,12 @@ public record TrialResult(
     public boolean failed() {
         return status != RunStatus.FINISHED && !pruned;
     }
+
+    /**
+     * @param t the trial as recorded (a TPE slot with its chosen configuration)
+     * @return this result for that trial
+     */
+    public TrialResult withTrial(Trial t) {
+        return new TrialResult(t, runId, status, failure, metrics, finalLosses, wallSeconds, pruned);
+    }
 }

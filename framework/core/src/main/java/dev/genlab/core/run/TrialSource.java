@@ -9,8 +9,9 @@ import java.util.List;
  * process holds (a claim in the shared store, see {@code docs/scale.md}), so a source never has to know
  * about other processes, and any number of workers may ask at once.
  *
- * <p>Grid and random search hand out the fixed plan in order ({@link #planOrder}). An adaptive method (TPE,
- * issue 19) would read the results so far from {@link SweepView#ended()} and propose trials accordingly.
+ * <p>Grid and random search hand out the fixed plan in order ({@link #planOrder}). TPE ({@link TpeSource})
+ * hands out its slots in order too, and chooses a slot's configuration from {@link SweepView#ended()} when
+ * the slot is first claimed ({@link #claimed}).
  * Whether a running trial should continue (median stopping, ASHA) is not decided here yet.
  */
 @FunctionalInterface
@@ -22,6 +23,28 @@ public interface TrialSource {
      *     are skipped by the caller; an empty list (or only such trials) means this worker is done
      */
     List<Trial> candidates(SweepView view);
+
+    /**
+     * The trial to train, once this worker holds the claim on a planned one. Methods that fix the whole
+     * plan up front return it as planned; TPE settles a slot's configuration here (chooses it, or reads the
+     * choice made before), keeping the planned trial's hash.
+     *
+     * @param planned a candidate this worker claimed
+     * @param view the sweep as the shared record holds it now
+     * @return the trial to train
+     */
+    default Trial claimed(Trial planned, SweepView view) {
+        return planned;
+    }
+
+    /**
+     * @param planned a trial of the plan
+     * @return the trial as the record says it was trained, for results read back from the record (the
+     *     planned one by default, and for a slot whose configuration is not chosen yet)
+     */
+    default Trial recorded(Trial planned) {
+        return planned;
+    }
 
     /**
      * The plan in order, or the trials of one static shard of it ({@code --shard i/n}).

@@ -29,11 +29,16 @@ import java.util.Random;
  * the values drawn for the others, and axes shared by all paradigms ({@code train.steps}) give every
  * paradigm the same sequence (a paired comparison). {@code java.util.Random}'s algorithm is fixed by its
  * specification, so plans are identical on every JVM. Real-valued draws are rounded to 6 significant
- * digits so run names stay readable.
+ * digits so run names stay readable. A TPE sweep plans {@code trials} slots per paradigm whose
+ * configurations are chosen while the sweep runs ({@link #settle}, {@code dev.genlab.core.sweep.tpe.Tpe}).
  */
 public final class SweepPlanner {
 
     private static final MathContext DRAW_PRECISION = new MathContext(6);
+    /** The key under which a TPE slot's trial carries its slot number in {@link Trial#swept()}. */
+    public static final String SLOT_KEY = "slot";
+    /** A TPE slot's search definition in the hashed parameters (no plugin parameter is named so). */
+    private static final String SEARCH_KEY = "genlab.tpe";
 
     private final TrialHasher hasher;
 
@@ -57,13 +62,18 @@ public final class SweepPlanner {
         List<Long> seeds = sweep.seeds().isEmpty() ? List.of(spec.seed()) : sweep.seeds();
         List<Trial> trials = new ArrayList<>();
         for (ParadigmSpec paradigm : spec.paradigms()) {
-            Map<String, SweepAxis> axes = applicable(sweep.parameters(), paradigm.name());
-            List<Map<String, Object>> points = switch (sweep.method()) {
-                case RANDOM -> random(axes, sweep.trials(), spec.seed());
-                case GRID -> grid(axes);
-                // Its trials depend on earlier trials' results, so they are suggested while the sweep runs.
-                case TPE -> throw new UnsupportedOperationException("method tpe");
-            };
+            Map<String, SweepAxis> axes = axesOf(sweep.parameters(), paradigm.name());
+            if (sweep.method() == SweepMethod.TPE && !axes.isEmpty()) {
+                for (int slot = 0; slot < sweep.trials(); slot++) {
+                    for (long seed : seeds) {
+                        trials.add(slotTrial(trials.size(), spec, paradigm, axes, slot, seed, seeds));
+                    }
+                }
+                continue;
+            }
+            List<Map<String, Object>> points = sweep.method() == SweepMethod.RANDOM
+                    ? randomPoints(axes, sweep.trials(), spec.seed())
+                    : grid(axes);
             for (Map<String, Object> point : points) {
                 for (long seed : seeds) {
                     trials.add(trial(trials.size(), spec, paradigm, point, seed));
@@ -94,7 +104,12 @@ public final class SweepPlanner {
                 .map(ParadigmSpec::unhashedDefaults).orElse(Map.of());
     }
 
-    private static Map<String, SweepAxis> applicable(Map<String, SweepAxis> axes, String paradigm) {
+    /**
+     * @param axes a sweep's axes
+     * @param paradigm a paradigm's name
+     * @return the axes that apply to it: its own and those of every paradigm, in spec order
+     */
+    public static Map<String, SweepAxis> axesOf(Map<String, SweepAxis> axes, String paradigm) {
         Map<String, SweepAxis> out = new LinkedHashMap<>();
         axes.forEach((key, axis) -> {
             if (key.startsWith(paradigm + ".") || key.startsWith("train.") || key.startsWith("dataset.")
@@ -123,7 +138,15 @@ public final class SweepPlanner {
         return points;
     }
 
-    private static List<Map<String, Object>> random(Map<String, SweepAxis> axes, int trials, long specSeed) {
+    /**
+     * The points of a random sweep (also TPE's first, random configurations).
+     *
+     * @param axes the axes that apply to one paradigm, in spec order
+     * @param trials how many points
+     * @param specSeed the spec's seed
+     * @return the points in draw order; one empty point if there is no axis
+     */
+    public static List<Map<String, Object>> randomPoints(Map<String, SweepAxis> axes, int trials, long specSeed) {
         if (axes.isEmpty()) {
             return List.of(Map.of());
         }
@@ -152,23 +175,99 @@ public final class SweepPlanner {
             return v.values().get(Math.min((int) (u * v.values().size()), v.values().size() - 1));
         }
         if (axis instanceof SweepAxis.Uniform a) {
-            return round(a.low() + (a.high() - a.low()) * u, a.low(), a.high());
+            return roundDraw(a.low() + (a.high() - a.low()) * u, a.low(), a.high());
         }
         if (axis instanceof SweepAxis.LogUniform a) {
             double lo = Math.log(a.low());
-            return round(Math.exp(lo + (Math.log(a.high()) - lo) * u), a.low(), a.high());
+            return roundDraw(Math.exp(lo + (Math.log(a.high()) - lo) * u), a.low(), a.high());
         }
         SweepAxis.IntRange r = (SweepAxis.IntRange) axis;
         double span = (double) r.high() - r.low() + 1;
         return Math.min(r.high(), r.low() + (long) Math.floor(u * span));
     }
 
-    private static double round(double v, double lo, double hi) {
+    /**
+     * @param v a real draw
+     * @param lo its axis's lower bound
+     * @param hi its axis's upper bound
+     * @return the draw rounded to 6 significant digits, kept inside the bounds
+     */
+    public static double roundDraw(double v, double lo, double hi) {
         double r = new BigDecimal(v).round(DRAW_PRECISION).doubleValue();
         return Math.max(lo, Math.min(hi, r));
     }
 
+    /**
+     * A slot of a TPE sweep as planned: the paradigm's configuration without the axes' values, which TPE
+     * chooses when the slot is first claimed ({@link #settle}). Its hash stands for the slot: it covers the
+     * base configuration, the seed, and what the choice depends on (the slot's number, the axes, the search
+     * seed, the sweep's seeds and objective), so resuming finds the slot's runs and a changed search is a
+     * new one. Its run name is {@code <paradigm> slot=<n> seed=<s>} until the slot is settled.
+     */
+    private Trial slotTrial(int index, ExperimentSpec spec, ParadigmSpec paradigm, Map<String, SweepAxis> axes,
+            int slot, long seed, List<Long> seeds) {
+        Map<String, Object> search = new LinkedHashMap<>();
+        search.put("slot", (long) slot);
+        search.put("search_seed", spec.seed());
+        search.put("seeds", seeds);
+        Map<String, Object> axisText = new LinkedHashMap<>();
+        axes.forEach((k, a) -> axisText.put(k, describe(a)));
+        search.put("axes", axisText);
+        search.put("objective", spec.sweep().objective() == null ? ""
+                : spec.sweep().objective().metric() + " " + spec.sweep().objective().mode().spelling());
+        return trial(index, spec, paradigm, Map.of(), seed, Map.of(SLOT_KEY, slot), search);
+    }
+
+    /** How an axis enters a TPE slot's hash. */
+    private static Map<String, Object> describe(SweepAxis axis) {
+        if (axis instanceof SweepAxis.Values v) {
+            return Map.of("choice", v.values());
+        }
+        if (axis instanceof SweepAxis.Uniform u) {
+            return Map.of("uniform", List.of(u.low(), u.high()));
+        }
+        if (axis instanceof SweepAxis.LogUniform u) {
+            return Map.of("loguniform", List.of(u.low(), u.high()));
+        }
+        SweepAxis.IntRange r = (SweepAxis.IntRange) axis;
+        return Map.of("int", List.of(r.low(), r.high()));
+    }
+
+    /**
+     * A TPE slot's trial with the configuration chosen for it: the axes' values applied as a grid or random
+     * point would be, under the slot's hash (the trial's identity stays the slot's, across resumes and
+     * processes) and a run name that shows slot and values ({@code gan slot=3 lr=0.000231 seed=1}).
+     *
+     * @param spec the spec the plan came from
+     * @param slot a trial of the plan whose {@link Trial#swept()} holds {@value #SLOT_KEY}
+     * @param point the chosen value of each of the paradigm's axes
+     * @return the trial to train
+     */
+    public Trial settle(ExperimentSpec spec, Trial slot, Map<String, Object> point) {
+        ParadigmSpec paradigm = spec.paradigms().stream().filter(p -> p.name().equals(slot.paradigm())).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("no paradigm " + slot.paradigm() + " in the spec"));
+        Map<String, Object> swept = new LinkedHashMap<>(slot.swept());
+        swept.putAll(point);
+        Trial t = trial(slot.index(), spec, paradigm, point, slot.seed(), swept, null);
+        return new Trial(t.index(), t.paradigm(), t.plugin(), t.params(), t.dataset(), t.train(), t.evaluate(),
+                t.seed(), t.swept(), slot.hash(), t.variants());
+    }
+
+    /**
+     * @param trial a trial of a plan
+     * @return its TPE slot number, or -1 if it is not a TPE slot
+     */
+    public static int slotOf(Trial trial) {
+        return trial.swept().get(SLOT_KEY) instanceof Integer n ? n : -1;
+    }
+
     private Trial trial(int index, ExperimentSpec spec, ParadigmSpec paradigm, Map<String, Object> point, long seed) {
+        return trial(index, spec, paradigm, point, seed, point, null);
+    }
+
+    /** @param search for a TPE slot, what its choice depends on (enters the hash), else null */
+    private Trial trial(int index, ExperimentSpec spec, ParadigmSpec paradigm, Map<String, Object> point, long seed,
+            Map<String, Object> swept, Map<String, Object> search) {
         Map<String, Object> params = new LinkedHashMap<>(paradigm.params());
         Map<String, Object> datasetParams = new LinkedHashMap<>(spec.dataset().params());
         TrainSpec train = spec.train();
@@ -191,10 +290,14 @@ public final class SweepPlanner {
         }
         DatasetSpec dataset = new DatasetSpec(spec.dataset().name(), datasetParams);
         // Parameters added to the plugin later enter the hash only away from their defaults (ParamSpec).
-        String hash = hash(spec.secrets(), paradigm.plugin(), paradigm.hashedParams(params), dataset, train, evaluate, seed,
+        Map<String, Object> hashed = paradigm.hashedParams(params);
+        if (search != null) {
+            hashed.put(SEARCH_KEY, search);
+        }
+        String hash = hash(spec.secrets(), paradigm.plugin(), hashed, dataset, train, evaluate, seed,
                 paradigm.variants());
         return new Trial(index, paradigm.name(), paradigm.plugin(), params, dataset, train, evaluate, seed,
-                point, hash, paradigm.variants());
+                swept, hash, paradigm.variants());
     }
 
     /**

@@ -1,7 +1,6 @@
 package dev.genlab.core.sweep;
 
 import dev.genlab.core.spec.ExperimentSpec;
-import dev.genlab.core.spec.SweepMethod;
 import jakarta.inject.Inject;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -28,9 +27,12 @@ public final class TrialPlanPrinter {
         StringBuilder head = new StringBuilder("experiment ").append(spec.name())
                 .append(": dataset ").append(spec.dataset().name());
         if (!spec.sweep().parameters().isEmpty()) {
-            head.append(", ").append(spec.sweep().method() == SweepMethod.RANDOM
-                            ? "random sweep (" + spec.sweep().trials() + " draws per paradigm)" : "grid sweep")
-                    .append(" over ").append(String.join(", ", spec.sweep().parameters().keySet()));
+            head.append(", ").append(switch (spec.sweep().method()) {
+                case RANDOM -> "random sweep (" + spec.sweep().trials() + " draws per paradigm)";
+                case TPE -> "TPE sweep (" + spec.sweep().trials() + " configurations per paradigm, each chosen by "
+                        + "TPE when its slot is first claimed)";
+                default -> "grid sweep";
+            }).append(" over ").append(String.join(", ", spec.sweep().parameters().keySet()));
         }
         return head.append('\n').append(render(trials)).toString();
     }
@@ -47,7 +49,9 @@ public final class TrialPlanPrinter {
         Set<Long> seeds = new LinkedHashSet<>();
         Set<String> hashes = new LinkedHashSet<>();
         for (Trial t : trials) {
-            rows.add(new String[] {Integer.toString(t.index()), t.hash(), t.runName(), t.plugin(),
+            String run = SweepPlanner.slotOf(t) >= 0 && t.swept().size() == 1
+                    ? t.runName() + " (chosen by TPE when claimed)" : t.runName();
+            rows.add(new String[] {Integer.toString(t.index()), t.hash(), run, t.plugin(),
                     t.dataset().name(), Integer.toString(t.train().steps()), Integer.toString(t.train().batchSize())});
             paradigms.add(t.paradigm());
             seeds.add(t.seed());
