@@ -5,7 +5,16 @@ over seeds), the early-stopped sweep's best finished configuration, and the shar
 spent. Standard library only.
 
 Usage: scripts/early-stop-compare.py GRID_STORE GRID_EXPERIMENT STOPPED_STORE STOPPED_EXPERIMENT [KEY]
+       scripts/early-stop-compare.py --replay GRID_STORE GRID_EXPERIMENT GRACE RF [ORDERS] [KEY]
 KEY is the objective's logged key (default eval/quality/high_quality_pct), larger is better.
+
+--replay answers "what would ASHA have spent on this grid, and would it have found a good configuration?"
+without training: training is deterministic, so an ASHA trial's values are the grid trial's values. It
+replays ASHA's stop rule (docs/early-stopping.md: rungs GRACE x RF^k below the trial's steps, rung value =
+first periodic value at or after the rung, stop iff at least floor(n / RF) of the n values at the rung
+are strictly better) for one worker training trials one after another, in ORDERS (default 200) random
+orders, and prints the distribution of the share of the grid's steps and how often the best finished
+configuration's grid mean is within the grid-best's seed spread.
 """
 import json
 import statistics
@@ -70,7 +79,74 @@ def best(runs_, key, finished_only):
     return max(scored)
 
 
+def history(run, key):
+    return sorted(run["metrics"].get(key, []))
+
+
+def replay_once(grid, order, grace, rf, key):
+    """(steps spent, finished runs) of one worker running `order` (indices into grid) under ASHA."""
+    at_rung = defaultdict(list)
+    spent, finished = 0, []
+    for i in order:
+        run = grid[i]
+        steps = int(run["params"]["steps"])
+        curve = history(run, key)
+        stopped_at = None
+        rung, r = 0, grace
+        while r < steps:
+            value = next((v for s, v in curve if s >= r), None)
+            if value is None:
+                break
+            others = at_rung[rung]
+            keep = (len(others) + 1) // rf
+            better = sum(1 for o in others if o > value)
+            others.append(value)
+            if keep > 0 and better >= keep:
+                stopped_at = r
+                break
+            rung, r = rung + 1, r * rf
+        if stopped_at is None:
+            spent += steps
+            finished.append(run)
+        else:
+            spent += stopped_at
+    return spent, finished
+
+
+def replay(args):
+    import random
+    store, experiment, grace, rf = args[0], args[1], int(args[2]), int(args[3])
+    orders = int(args[4]) if len(args) > 4 else 200
+    key = args[5] if len(args) > 5 else "eval/quality/high_quality_pct"
+    grid = sorted(runs(store, experiment), key=lambda r: int(r["tags"]["genlab.trial_index"]))
+    grid_steps = sum(steps_trained(r) for r in grid)
+    g_mean, g_std, _, g_conf = best(grid, key, True)
+    grid_mean = defaultdict(list)
+    for r in grid:
+        grid_mean[config(r)].append(final(r, key))
+    plan_spent, plan_finished = replay_once(grid, range(len(grid)), grace, rf, key)
+    shares, found = [], 0
+    for seed in range(orders):
+        order = list(range(len(grid)))
+        random.Random(seed).shuffle(order)
+        spent, finished = replay_once(grid, order, grace, rf, key)
+        shares.append(spent / grid_steps)
+        pick = best(finished, key, True)[3]
+        found += statistics.mean(grid_mean[pick]) >= g_mean - g_std
+    shares.sort()
+    print(f"grid: {len(grid)} trials, best {g_conf}: {g_mean:.2f} ± {g_std:.2f}; ASHA grace {grace}, rf {rf}")
+    print(f"plan order: {plan_spent / grid_steps:.1%} of the grid's steps, {len(plan_finished)} trials finished")
+    print(f"{orders} random orders: share of the grid's steps median {statistics.median(shares):.1%}, "
+          f"range {shares[0]:.1%} .. {shares[-1]:.1%}, <= 40 % in {sum(x <= 0.40 for x in shares)}; "
+          f"best finished configuration within the grid-best's spread in {found}")
+
+
 def main():
+    if len(sys.argv) > 1 and sys.argv[1] == "--replay":
+        if len(sys.argv) < 6:
+            sys.exit(__doc__)
+        replay(sys.argv[2:])
+        return
     if len(sys.argv) < 5:
         sys.exit(__doc__)
     key = sys.argv[5] if len(sys.argv) > 5 else "eval/quality/high_quality_pct"

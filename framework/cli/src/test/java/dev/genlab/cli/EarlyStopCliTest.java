@@ -23,9 +23,11 @@ class EarlyStopCliTest {
     @Test
     void prunedTrialsLeaveExitCodeZeroAndAreNotRerun() throws Exception {
         Path spec = tmp.resolve("spec.yaml");
+        // Early-stopped sweeps train in an order shuffled by the seed: 14 gives trials 1, 0, 2 (the good
+        // configuration) first, so all three wide ones meet three completed trials.
         Files.writeString(spec, """
                 name: early-stop-cli
-                seed: 1
+                seed: 14
                 dataset: {name: ring8, params: {n: 2000, std: 0.2}}
                 train: {steps: 40, batch_size: 64, log_every: 10, eval_every: 10}
                 evaluate: {samples: 300, metrics: [prdc], periodic_samples: 300}

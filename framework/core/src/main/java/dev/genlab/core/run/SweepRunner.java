@@ -32,6 +32,7 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -106,7 +107,9 @@ public final class SweepRunner {
      * @return per-trial results, in plan order
      */
     public SweepResult run(ExperimentSpec spec, List<Trial> trials) {
-        return run(spec, trials, TrialSource.planOrder(options.shard()));
+        boolean shuffle = spec.sweep().shufflesTrialOrder();
+        return run(spec, trials, shuffle ? TrialSource.shuffled(options.shard(), spec.seed())
+                : TrialSource.planOrder(options.shard()));
     }
 
     /**
@@ -207,10 +210,12 @@ public final class SweepRunner {
         };
         List<TrialResult> results = new ArrayList<>(plan.size());
         TrialMonitor monitor = monitor(sweep, parentId);
-        for (int i = 0; i < plan.size() && !cancellation.requested(); i++) {
+        List<Trial> order = source.candidates(view);
+        for (int i = 0; i < order.size() && !cancellation.requested(); i++) {
             results.add(train(sweep, new TrialRunner.Context(tracker, sweep.experimentId(), parentId, i + 1,
-                    plan.size(), null, null, null, monitor), source.claimed(plan.get(i), view)));
+                    order.size(), null, null, null, monitor), source.claimed(order.get(i), view)));
         }
+        results.sort(Comparator.comparingInt(r -> r.trial().index()));
         SweepResult result = new SweepResult(sweep.experimentName(), parentId, results, sweep.seconds());
         if (cancellation.requested()) {
             // No summary of part of a sweep: `--resume` completes the sweep and summarises all of it.

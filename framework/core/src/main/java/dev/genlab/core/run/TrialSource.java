@@ -1,7 +1,11 @@
 package dev.genlab.core.run;
 
 import dev.genlab.core.sweep.Trial;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Random;
 
 /**
  * Decides which trial a worker of a shared sweep trains next: the hook for sweep methods. Workers ask it
@@ -9,10 +13,10 @@ import java.util.List;
  * process holds (a claim in the shared store, see {@code docs/scale.md}), so a source never has to know
  * about other processes, and any number of workers may ask at once.
  *
- * <p>Grid and random search hand out the fixed plan in order ({@link #planOrder}). TPE ({@link TpeSource})
- * hands out its slots in order too, and chooses a slot's configuration from {@link SweepView#ended()} when
- * the slot is first claimed ({@link #claimed}).
- * Whether a running trial should continue (median stopping, ASHA) is not decided here yet.
+ * <p>Grid and random search hand out the fixed plan in order ({@link #planOrder}), or, with early stopping,
+ * in a seeded shuffled order ({@link #shuffled}). TPE ({@link TpeSource}) hands out its slots in order, and
+ * chooses a slot's configuration from {@link SweepView#ended()} when the slot is first claimed
+ * ({@link #claimed}). Whether a running trial continues (median stopping, ASHA) is the pruner's decision.
  */
 @FunctionalInterface
 public interface TrialSource {
@@ -54,5 +58,29 @@ public interface TrialSource {
      */
     static TrialSource planOrder(Shard shard) {
         return view -> shard == null ? view.plan() : shard.select(view.plan());
+    }
+
+    /**
+     * The plan, or one static shard of it, in an order shuffled by {@code seed}: the same order in every
+     * process, so workers and resumes agree on it. Early-stopped sweeps use it because their rules judge a
+     * trial against the trials that reached a rung before it: a grid in plan order sends a whole block of
+     * similar configurations (say every run at the lowest learning rate) first, and they pass their rungs
+     * compared only with each other (docs/early-stopping.md, "Trial order").
+     *
+     * @param shard the static part of the plan this worker may take, or null for all of it
+     * @param seed the shuffle's seed (the spec's seed)
+     * @return the source
+     */
+    static TrialSource shuffled(Shard shard, long seed) {
+        return view -> {
+            List<Trial> order = new ArrayList<>(view.plan());
+            Collections.shuffle(order, new Random(seed));
+            if (shard == null) {
+                return order;
+            }
+            List<Trial> mine = shard.select(view.plan());
+            order.retainAll(new HashSet<>(mine));
+            return order;
+        };
     }
 }

@@ -45,4 +45,15 @@ public record SweepSpec(List<Long> seeds, SweepMethod method, int trials, Map<St
     public Optional<EarlyStopSpec> earlyStopIfSet() {
         return Optional.ofNullable(earlyStop);
     }
+
+    /**
+     * Whether trials are trained in an order shuffled by the spec's seed rather than in plan order: for
+     * early-stopped grid and random sweeps, whose rules compare a trial with the trials that reached a rung
+     * before it (docs/early-stopping.md, "Trial order"). TPE chooses configurations as slots are claimed.
+     *
+     * @return true when the training order is shuffled
+     */
+    public boolean shufflesTrialOrder() {
+        return earlyStop != null && method != SweepMethod.TPE;
+    }
 }

@@ -34,6 +34,9 @@ public final class TrialPlanPrinter {
                 default -> "grid sweep";
             }).append(" over ").append(String.join(", ", spec.sweep().parameters().keySet()));
         }
+        if (spec.sweep().shufflesTrialOrder()) {
+            head.append("; early stopping: trials are trained in an order shuffled by seed ").append(spec.seed());
+        }
         return head.append('\n').append(render(trials)).toString();
     }
 

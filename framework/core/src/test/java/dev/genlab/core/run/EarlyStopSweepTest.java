@@ -25,13 +25,15 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * A real sweep with the median stopping rule (meanfit on ring8, 60 steps): a configuration that samples
  * far too wide (std 10) is pruned at its first periodic evaluation once three good trials completed; the
- * sweep counts it as pruned, not failed, and a resume trains nothing again.
+ * sweep counts it as pruned, not failed, and a resume trains nothing again. An early-stopped sweep trains
+ * its trials in an order shuffled by the spec's seed; seed 14 shuffles the six trials to 1, 0, 2, 3, 4, 5,
+ * so the three good ones (plan indices 0-2) complete first.
  */
 class EarlyStopSweepTest {
 
     private static final String SPEC = """
             name: early-stop-test
-            seed: 3
+            seed: 14
             dataset: {name: ring8, params: {n: 2000, std: 0.2}}
             train: {steps: 60, batch_size: 64, log_every: 10, checkpoint_every: 20, eval_every: 20}
             evaluate: {samples: 300, metrics: [prdc], periodic_samples: 300}
@@ -43,6 +45,9 @@ class EarlyStopSweepTest {
               objective: {metric: precision, mode: max}
               early_stop: {type: median, grace_steps: 20, min_trials: 3}
             """;
+
+    /** The plan indices in the order seed 14 shuffles them to. */
+    private static final List<Integer> RUN_ORDER = List.of(1, 0, 2, 3, 4, 5);
 
     @TempDir
     Path tmp;
@@ -63,6 +68,12 @@ class EarlyStopSweepTest {
         SweepResult result = run(registry, store, false);
 
         assertEquals(6, result.trials().size());
+        assertEquals(List.of(0, 1, 2, 3, 4, 5), result.trials().stream().map(r -> r.trial().index()).toList(),
+                "results are reported in plan order");
+        LocalRunStore store0 = new LocalRunStore(store);
+        assertEquals(RUN_ORDER, result.trials().stream()
+                .sorted(java.util.Comparator.comparingLong(r -> store0.readRun(r.runId()).orElseThrow().startTimeMs()))
+                .map(r -> r.trial().index()).toList(), "trained in the shuffled order");
         assertEquals(List.of(false, false, false, true, true, true),
                 result.trials().stream().map(TrialResult::pruned).toList(), "std=10 is pruned, std=0.8 is not");
         assertEquals(0, result.failures(), "pruning is not failure: the exit code stays 0");
@@ -89,7 +100,8 @@ class EarlyStopSweepTest {
                 String decision = run.tags().get(Pruner.DECISION_TAG + step);
                 assertTrue(decision.startsWith("continue: median rule at step " + step + ": best precision "),
                         decision);
-                assertTrue(decision.endsWith("; only " + i + " completed trial(s), fewer than 3"), decision);
+                assertTrue(decision.endsWith("; only " + RUN_ORDER.indexOf(i) + " completed trial(s), fewer than 3"),
+                        decision);
             }
         }
 
