@@ -21,6 +21,8 @@ import java.util.List;
  * @param maxoutPieces pieces per maxout unit of the MLP discriminator (0: no maxout)
  * @param reluD ReLU instead of LeakyReLU(0.2) in the discriminator's trunk
  * @param gBatchnorm batch norm after every hidden linear layer of the MLP generator
+ * @param gBatchnormPerSlot with a pack above 1, that batch norm takes its statistics over each pack slot's
+ *     generated samples apart, as PacGAN's generator (run once per slot) does
  * @param initStd std of the N(0, σ²) initialisation of MLP weights (0: the fan-in defaults)
  * @param channels conv base width c
  * @param lrG generator learning rate
@@ -64,6 +66,7 @@ record GanConfig(
         int maxoutPieces,
         boolean reluD,
         boolean gBatchnorm,
+        boolean gBatchnormPerSlot,
         float initStd,
         int channels,
         float lrG,
@@ -144,6 +147,10 @@ record GanConfig(
             out.add("g_batchnorm is for the MLP generator (the conv generator always has batch norm); remove it "
                     + "or use architecture: mlp");
         }
+        if (p.getBoolean("g_batchnorm_per_slot") && !p.getBoolean("g_batchnorm")) {
+            out.add("g_batchnorm_per_slot: true needs g_batchnorm: true (it says how the generator's batch norm "
+                    + "takes its statistics); set both, or remove g_batchnorm_per_slot");
+        }
         if (p.getBoolean("unroll_real_term") && unroll == 0) {
             out.add("unroll_real_term: true needs unroll_steps > 0 (it is a term of the unrolled loss)");
         }
@@ -209,7 +216,7 @@ record GanConfig(
                 orElse(p.getInt("hidden_g"), hidden), orElse(p.getInt("layers_g"), layers),
                 orElse(p.getInt("hidden_d"), hidden), orElse(p.getInt("layers_d"), layers),
                 maxout ? p.getInt("maxout_pieces") : 0, p.getString("d_activation").equals(RELU),
-                p.getBoolean("g_batchnorm"), (float) p.getDouble("init_std"),
+                p.getBoolean("g_batchnorm"), p.getBoolean("g_batchnorm_per_slot"), (float) p.getDouble("init_std"),
                 p.getInt("channels"), (float) p.getDouble("lr_g"), (float) p.getDouble("lr_d"),
                 (float) p.getDouble("beta1"), (float) p.getDouble("beta2"), p.getInt("n_critic"),
                 (float) p.getDouble("gp_weight"), p.getBoolean("spectral_norm"), p.getInt("sn_iterations"),

@@ -100,6 +100,8 @@ public final class GanProvider implements ParadigmProvider {
                 .addInt("maxout_pieces", 5, 2, 16, "linear pieces per maxout unit (d_activation: maxout)").addedLater()
                 .addBoolean("g_batchnorm", false,
                         "batch norm after every hidden linear layer of the MLP generator").addedLater()
+                .addBoolean("g_batchnorm_per_slot", false, "with pack > 1, g_batchnorm takes its statistics over each "
+                        + "pack slot's generated samples apart, as PacGAN's generator (run once per slot) does").addedLater()
                 .addDouble("init_std", 0.0, 0.0, 1.0,
                         "MLP weights drawn from N(0, init_std^2), biases 0 (0: fan-in defaults)").addedLater()
                 .addInt("packs_per_update", 0, 0, 1_000_000, "packs (samples if pack is 1) per side per update: "

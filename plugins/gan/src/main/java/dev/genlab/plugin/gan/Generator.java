@@ -46,6 +46,8 @@ final class Generator {
     private final boolean conv;
     private final int layers;
     private final boolean mlpBatchNorm;
+    /** Groups of rows whose batch statistics are taken apart: the pack slots with g_batchnorm_per_slot, else 1. */
+    private final int bnSlots;
     /** MLP: per hidden layer the indices of its weight, bias (−1 with batch norm), BN gain and shift (−1 without). */
     private final int[] fcWeight;
     private final int[] fcBias;
@@ -70,6 +72,7 @@ final class Generator {
         this.conv = config.conv();
         this.layers = config.layersG();
         this.mlpBatchNorm = !conv && config.gBatchnorm();
+        this.bnSlots = mlpBatchNorm && config.gBatchnormPerSlot() ? config.pack() : 1;
         this.channels = config.channels();
         this.weights = weights;
         NDManager manager = weights.manager();
@@ -164,7 +167,9 @@ final class Generator {
             NDArray a = x;
             for (int l = 0; l < layers; l++) {
                 NDArray pre = a.matMul(w[fcWeight[l]]);
-                if (mlpBatchNorm) {
+                if (mlpBatchNorm && bnSlots > 1 && mode != Mode.EVAL) {
+                    pre = slotBatchNorm(pre, w[bnGain[l]], w[bnShift[l]], 2 * l, mode);
+                } else if (mlpBatchNorm) {
                     long width = pre.getShape().get(1);
                     pre = batchNorm(pre.reshape(n, width, 1, 1), w[bnGain[l]], w[bnShift[l]], 2 * l, mode)
                             .reshape(n, width);
@@ -190,6 +195,36 @@ final class Generator {
 
     private Shape batchShape(long n) {
         return new Shape(n).addAll(exampleShape);
+    }
+
+    /**
+     * Batch norm of [n, width] with statistics per pack slot. D packs consecutive rows (pack k is rows
+     * k·m … k·m + m − 1), so slot j is every row i with i mod m = j; PacGAN's generator runs once per slot,
+     * so each slot is normalised by its own batch statistics. Seen as [n/m, m·width], each (slot, unit)
+     * pair is one channel of the fused batch norm, with the gain and shift shared across slots. Each slot
+     * updates its own copy of the running averages (as each of PacGAN's per-slot calls does); the copies'
+     * mean is written back.
+     */
+    NDArray slotBatchNorm(NDArray pre, NDArray gamma, NDArray beta, int stats, Mode mode) {
+        long n = pre.getShape().get(0);
+        long width = pre.getShape().get(1);
+        if (n % bnSlots != 0) {
+            throw new IllegalStateException("g_batchnorm_per_slot: " + n + " generated rows are not whole packs of "
+                    + bnSlots);
+        }
+        // The copies belong to this step's manager, not to the long-lived one that owns the buffers.
+        NDArray mean = running[stats].tile(bnSlots);
+        mean.attach(pre.getManager());
+        NDArray var = running[stats + 1].tile(bnSlots);
+        var.attach(pre.getManager());
+        NDArray y = BatchNorm.batchNorm(pre.reshape(n / bnSlots, bnSlots * width, 1, 1), mean, var,
+                gamma.tile(bnSlots), beta.tile(bnSlots), 1, 1 - BN_MOMENTUM, BN_EPS, true).singletonOrThrow();
+        if (mode == Mode.TRAIN_UPDATE) {
+            // In place: the running arrays are the checkpointed buffers.
+            running[stats].muli(0).addi(mean.reshape(bnSlots, width).mean(new int[] {0}));
+            running[stats + 1].muli(0).addi(var.reshape(bnSlots, width).mean(new int[] {0}));
+        }
+        return y.reshape(n, width);
     }
 
     /** Batch norm of [n, C, H, W] over n, H, W per channel with the running statistics {@code stats}, {@code stats + 1}. */
