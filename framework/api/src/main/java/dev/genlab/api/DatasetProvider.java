@@ -1,5 +1,6 @@
 package dev.genlab.api;
 
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -26,5 +27,18 @@ public interface DatasetProvider extends Plugin {
      */
     default Optional<Dataset> loadHeldOut(DatasetSetup setup) {
         return Optional.empty();
+    }
+
+    /**
+     * Checks rules that involve several parameters (each parameter's own type and range are already checked
+     * against {@link #parameters()}), so that {@code genlab validate} reports them with the spec's location
+     * before anything trains. A swept dataset parameter is not seen here, so {@link #load} should check the
+     * same rules again. The default: no rules.
+     *
+     * @param params the dataset's validated, defaulted parameters
+     * @return one message per violated rule, naming the parameters and the fix; empty if all hold
+     */
+    default List<String> validate(Params params) {
+        return List.of();
     }
 }

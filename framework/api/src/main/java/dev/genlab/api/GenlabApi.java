@@ -16,7 +16,8 @@ public final class GenlabApi {
      * {@link DatasetProvider#loadHeldOut}, {@link Diagnostics}, sampling options in {@link SampleRequest},
      * {@link ParadigmProvider#samplingParameters} and {@link ParadigmProvider#validate}. Version 3 added
      * {@link ParamSpec#hashedAtDefault} and {@link ParamSchema.Builder#addedLater}: parameters added to a
-     * released plugin that leave the trial hashes of existing specs unchanged.
+     * released plugin that leave the trial hashes of existing specs unchanged (for dataset parameters too), and
+     * later {@link DatasetProvider#validate}, a default method that a framework without it simply never calls.
      */
     public static final int OLDEST_SUPPORTED = 1;
 

@@ -10,6 +10,7 @@ import dev.genlab.api.DatasetSetup;
 import dev.genlab.api.GenlabApi;
 import dev.genlab.api.ParamSchema;
 import dev.genlab.api.Params;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
@@ -25,9 +26,17 @@ import org.apache.logging.log4j.Logger;
  * <p>Parameters: {@code n} (at most this many images, the first of the split's fixed order),
  * {@code digits} (e.g. {@code 0-9}, {@code 3,5,8}, {@code 0-4,7}), {@code split} ({@code train},
  * {@code test}, {@code all}; stratified 80/20), {@code scale} ({@code minus_one_one}: byte/127.5 − 1,
- * {@code zero_one}: byte/255) and {@code binarize} (grey level / 255 &gt; 0.5 becomes the top of the
- * scale, everything else the bottom). Labels keep their digit values, so the data shape always has 10
- * classes even for a subset of digits.
+ * {@code zero_one}: byte/255), {@code binarize} (map every pixel to the top or the bottom of the scale) and
+ * {@code binarize_mode}: {@code threshold} (the default: grey level / 255 &gt; 0.5 becomes the top, everything
+ * else the bottom) or {@code stochastic} (a pixel of grey level g becomes the top with probability g/255,
+ * drawn once with {@code binarize_seed}, as in the statically binarised MNIST of Larochelle &amp; Murray 2011).
+ * Labels keep their digit values, so the data shape always has 10 classes even for a subset of digits.
+ *
+ * <p>The stochastic draw is <em>static</em>: each image's bits are a pure function of the seed, the image's
+ * storage index and the pixel (a counter-based hash, no sequential RNG), so the same digit gets the same
+ * bits whatever the split, {@code n} or {@code digits}, in every run and process; every image has its own
+ * stream, so the train and test splits (and held-out data) never share draws. Re-drawing every epoch
+ * (dynamic binarisation) would need the training loop's batching and is not offered.
  */
 public final class MnistDataset implements DatasetProvider {
 
@@ -35,6 +44,10 @@ public final class MnistDataset implements DatasetProvider {
     public static final String MINUS_ONE_ONE = "minus_one_one";
     /** Name of the scale parameter's value mapping to [0, 1]. */
     public static final String ZERO_ONE = "zero_one";
+    /** Name of the binarize_mode value that thresholds grey levels at 0.5 (the behaviour of binarize alone). */
+    public static final String THRESHOLD = "threshold";
+    /** Name of the binarize_mode value that draws each pixel's bit with probability grey/255. */
+    public static final String STOCHASTIC = "stochastic";
 
     private static final Logger LOG = LogManager.getLogger(MnistDataset.class);
 
@@ -72,8 +85,34 @@ public final class MnistDataset implements DatasetProvider {
                         "fixed stratified 80/20 split: train (8,000 images), test (2,000) or all")
                 .addChoice("scale", MINUS_ONE_ONE, List.of(MINUS_ONE_ONE, ZERO_ONE),
                         "pixel range: minus_one_one = [-1, 1], zero_one = [0, 1]")
-                .addBoolean("binarize", false, "threshold grey levels at 0.5 (of [0, 1]) to the two ends of the scale")
+                .addBoolean("binarize", false, "map grey levels to the two ends of the scale, as binarize_mode says")
+                // Added after the first release: addedLater() keeps both out of the trial hash at their defaults,
+                // which reproduce the old behaviour, so existing mnist specs keep their hashes.
+                .addChoice("binarize_mode", THRESHOLD, List.of(THRESHOLD, STOCHASTIC),
+                        "binarize: true as threshold (grey/255 > 0.5) or stochastic (1 with probability grey/255,"
+                                + " drawn once per image with binarize_seed)").addedLater()
+                .addInt("binarize_seed", 0, 0, Integer.MAX_VALUE,
+                        "seed of the stochastic binarisation (the same seed gives the same bits everywhere)")
+                .addedLater()
                 .build();
+    }
+
+    /**
+     * {@code binarize_mode: stochastic} needs {@code binarize: true}, and {@code binarize_seed} means
+     * something only with it: a setting that would change nothing is reported rather than ignored.
+     */
+    @Override
+    public List<String> validate(Params params) {
+        List<String> problems = new ArrayList<>();
+        boolean stochastic = STOCHASTIC.equals(params.getString("binarize_mode"));
+        if (stochastic && !params.getBoolean("binarize")) {
+            problems.add("binarize_mode: stochastic needs binarize: true (without it the grey levels are kept)");
+        }
+        if (!stochastic && params.getLong("binarize_seed") != 0) {
+            problems.add("binarize_seed: " + params.getLong("binarize_seed") + " is used only by binarize_mode: "
+                    + "stochastic (set binarize: true and binarize_mode: stochastic, or remove binarize_seed)");
+        }
+        return problems;
     }
 
     @Override
@@ -94,8 +133,7 @@ public final class MnistDataset implements DatasetProvider {
             LOG.debug("mnist: {} images match split={} digits={}, fewer than n={}", indices.length,
                     p.getString("split"), p.getString("digits"), n);
         }
-        float[] lut = lookup(p.getString("scale"), p.getBoolean("binarize"));
-        return dataset(setup.manager(), archive().mapped(indices, lut), archive().labels(indices));
+        return dataset(setup.manager(), pixels(p, indices), archive().labels(indices));
     }
 
     /**
@@ -115,8 +153,69 @@ public final class MnistDataset implements DatasetProvider {
             return Optional.empty();
         }
         int[] indices = archive().indices(other, parseDigits(p.getString("digits")));
-        float[] lut = lookup(p.getString("scale"), p.getBoolean("binarize"));
-        return Optional.of(dataset(setup.manager(), archive().mapped(indices, lut), archive().labels(indices)));
+        return Optional.of(dataset(setup.manager(), pixels(p, indices), archive().labels(indices)));
+    }
+
+    /** @return the images' values as the parameters ask, row-major {@code [indices.length, 784]} */
+    private float[] pixels(Params p, int[] indices) {
+        List<String> problems = validate(p);
+        if (!problems.isEmpty()) { // swept dataset parameters reach here without the spec-time check
+            throw new IllegalArgumentException("mnist: " + String.join("; ", problems));
+        }
+        String scale = p.getString("scale");
+        if (p.getBoolean("binarize") && STOCHASTIC.equals(p.getString("binarize_mode"))) {
+            float[] ends = lookup(scale, true);
+            return stochastic(archive(), indices, p.getLong("binarize_seed"), ends[0], ends[255]);
+        }
+        return archive().mapped(indices, lookup(scale, p.getBoolean("binarize")));
+    }
+
+    /**
+     * Statically, stochastically binarised images: pixel p of image i is {@code high} when
+     * {@link #stochasticBit} says so, else {@code low}.
+     *
+     * @param archive the images
+     * @param indices image indices in storage order
+     * @param seed the binarisation seed
+     * @param low value of a 0 bit
+     * @param high value of a 1 bit
+     * @return row-major {@code [indices.length, 784]} values
+     */
+    static float[] stochastic(MnistArchive archive, int[] indices, long seed, float low, float high) {
+        float[] out = new float[indices.length * MnistArchive.PIXELS];
+        for (int r = 0; r < indices.length; r++) {
+            int i = indices[r];
+            for (int px = 0; px < MnistArchive.PIXELS; px++) {
+                boolean one = stochasticBit(seed, (long) i * MnistArchive.PIXELS + px, archive.pixel(i, px));
+                out[r * MnistArchive.PIXELS + px] = one ? high : low;
+            }
+        }
+        return out;
+    }
+
+    /**
+     * One Bernoulli(grey/255) draw, a pure function of its arguments: SplitMix64's finaliser (Steele, Lea
+     * &amp; Flood 2014) of the seed's own mix plus the counter times the golden gamma, so the result never
+     * depends on the order or the number of draws made before it (which a sequential RNG would).
+     *
+     * @param seed the binarisation seed
+     * @param counter the pixel's global index, {@code image * 784 + pixel}
+     * @param grey the grey level 0..255
+     * @return true with probability grey/255 over seeds and counters: never for 0, always for 255
+     */
+    static boolean stochasticBit(long seed, long counter, int grey) {
+        long h = mix64(mix64(seed) + counter * 0x9E3779B97F4A7C15L);
+        // floor(u · 255) for u uniform on 53 bits: an integer r on 0..254, each value with probability within
+        // 2^-53 of 1/255, so P(r < grey) = grey/255 to that precision; 0 never and 255 always gives a 1.
+        long r = ((h >>> 11) * 255L) >>> 53;
+        return r < grey;
+    }
+
+    /** The SplitMix64 output function: a bijective mix of all 64 bits. */
+    private static long mix64(long z) {
+        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+        return z ^ (z >>> 31);
     }
 
     private synchronized MnistArchive archive() {

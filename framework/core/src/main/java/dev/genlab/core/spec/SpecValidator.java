@@ -155,9 +155,32 @@ final class SpecValidator {
             return new DatasetResult(new DatasetSpec(name.get(), Map.of()), null);
         }
         ParamSchema schema = provider.get().parameters();
+        int before = errors.count();
         Map<String, Object> params =
                 checker.resolve(paramsNode, schema, "dataset.params.", "dataset '" + name.get() + "'");
-        return new DatasetResult(new DatasetSpec(name.get(), params), schema);
+        if (errors.count() == before) { // cross-parameter rules only make sense on valid single values
+            crossCheckDataset(provider.get(), params, absent(paramsNode) ? node.loc() : paramsNode.loc());
+        }
+        Map<String, Object> unhashed = new LinkedHashMap<>();
+        for (ParamSpec p : schema.params()) {
+            if (!p.hashedAtDefault()) {
+                unhashed.put(p.name(), ParamChecker.normalise(p.defaultValue(), p.type()));
+            }
+        }
+        return new DatasetResult(new DatasetSpec(name.get(), params, unhashed), schema);
+    }
+
+    private void crossCheckDataset(DatasetProvider provider, Map<String, Object> params, SourceLoc loc) {
+        List<String> problems;
+        try {
+            problems = provider.validate(new dev.genlab.api.Params(params));
+        } catch (RuntimeException e) {
+            LOG.warn("dataset '{}' failed to validate its parameters: {}", provider.name(), e.toString());
+            return; // load() will still reject a bad combination, as the trial's failure
+        }
+        for (String problem : problems) {
+            errors.add(loc, "dataset.params: " + problem, "change one of the parameters named above");
+        }
     }
 
     private TrainSpec train(SpecNode.MapNode root) {

@@ -288,7 +288,7 @@ public final class SweepPlanner {
                 train = withTrain(train, key.substring("train.".length()), toInt(value));
             }
         }
-        DatasetSpec dataset = new DatasetSpec(spec.dataset().name(), datasetParams);
+        DatasetSpec dataset = spec.dataset().withParams(datasetParams);
         // Parameters added to the plugin later enter the hash only away from their defaults (ParamSpec).
         Map<String, Object> hashed = paradigm.hashedParams(params);
         if (search != null) {
@@ -308,11 +308,13 @@ public final class SweepPlanner {
     @SuppressWarnings("unchecked")
     private String hash(Redactor secrets, String plugin, Map<String, Object> params, DatasetSpec dataset,
             TrainSpec train, EvaluateSpec evaluate, long seed, Map<String, Map<String, Object>> variants) {
+        // Dataset parameters added later enter the hash only away from their defaults, like the plugin's.
+        DatasetSpec hashed = new DatasetSpec(dataset.name(), dataset.hashedParams());
         if (secrets.isEmpty()) {
-            return hasher.hash(plugin, params, dataset, train, evaluate, seed, variants);
+            return hasher.hash(plugin, params, hashed, train, evaluate, seed, variants);
         }
         return hasher.hash(plugin, secrets.redactMap(params),
-                new DatasetSpec(dataset.name(), secrets.redactMap(dataset.params())), train, evaluate, seed,
+                new DatasetSpec(hashed.name(), secrets.redactMap(hashed.params())), train, evaluate, seed,
                 (Map<String, Map<String, Object>>) secrets.redactValue(variants));
     }
 

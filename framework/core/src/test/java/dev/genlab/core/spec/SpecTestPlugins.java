@@ -38,6 +38,16 @@ public final class SpecTestPlugins {
                 .build());
     }
 
+    /**
+     * @param name a dataset's name
+     * @param dataset a real dataset provider, e.g. {@code mnist}, whose schema and cross-parameter rules the
+     *     spec tests should see
+     * @return {@link #registry()} with that dataset added
+     */
+    public static PluginRegistry registryWith(String name, DatasetProvider dataset) {
+        return registry(ganSchema().build(), Map.of(name, dataset));
+    }
+
     private static ParamSchema.Builder ganSchema() {
         return ParamSchema.builder()
                 .addDouble("lr", 2e-4, 1e-6, 1.0, "Adam learning rate")
@@ -47,6 +57,10 @@ public final class SpecTestPlugins {
     }
 
     private static PluginRegistry registry(ParamSchema gan) {
+        return registry(gan, Map.of());
+    }
+
+    private static PluginRegistry registry(ParamSchema gan, Map<String, DatasetProvider> extraDatasets) {
         ParamSchema vae = ParamSchema.builder()
                 .addDouble("beta", 1.0, 0.0, 100.0, "KL weight")
                 .addInt("latent_dim", 8, 1, 512, "latent dimension")
@@ -66,11 +80,18 @@ public final class SpecTestPlugins {
         return new PluginRegistry(
                 Map.of("gan", new FakeParadigm("gan", gan), "vae", new FakeParadigm("vae", vae),
                         "diffusion", new FakeParadigm("diffusion", diffusion)),
-                Map.of("ring8", new FakeDataset("ring8", ring), "grid25", new FakeDataset("grid25", ring),
-                        "digits", new FakeDataset("digits", digits)),
+                datasets(Map.of("ring8", new FakeDataset("ring8", ring), "grid25", new FakeDataset("grid25", ring),
+                        "digits", new FakeDataset("digits", digits)), extraDatasets),
                 Map.of("prdc", new FakeMetric("prdc"), "frechet", new FakeMetric("frechet"),
                         "modes", new FakeMetric("modes")),
                 Map.of());
+    }
+
+    private static Map<String, DatasetProvider> datasets(Map<String, DatasetProvider> fakes,
+            Map<String, DatasetProvider> extra) {
+        Map<String, DatasetProvider> all = new java.util.HashMap<>(fakes);
+        all.putAll(extra);
+        return all;
     }
 
     /** A paradigm provider that only has a name and a schema. */

@@ -216,6 +216,63 @@ class SweepPlannerTest {
     }
 
     /**
+     * Dataset parameters added later ({@code mnist}'s {@code binarize_mode} and {@code binarize_seed}) leave
+     * the hashes of existing specs alone like a plugin's do, and a bad combination is a spec error at its
+     * location, before anything trains.
+     */
+    @Test
+    void datasetParametersAddedLaterKeepOldHashesAndAreCrossChecked() throws Exception {
+        SpecLoader mnist = new SpecLoader(SpecTestPlugins.registryWith("mnist", new dev.genlab.core.data.MnistDataset()),
+                k -> null);
+        String base = "name: m\nseed: 0\ndataset: {name: mnist, params: {binarize: true%s}}\nparadigms: [vae]\n";
+        java.util.function.Function<String, ExperimentSpec> load = extra -> {
+            try {
+                Path file = Files.createTempFile(dir, "mnist", ".yaml");
+                Files.writeString(file, String.format(base, extra));
+                return mnist.load(file, List.of());
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        };
+        ExperimentSpec threshold = load.apply("");
+        Trial t = planner.plan(threshold).get(0);
+        assertEquals("threshold", t.dataset().params().get("binarize_mode"), "the dataset still receives every parameter");
+        // The hash a framework without the two parameters computed: the dataset's original five only.
+        Map<String, Object> original = new java.util.LinkedHashMap<>(t.dataset().params());
+        original.remove("binarize_mode");
+        original.remove("binarize_seed");
+        assertEquals(5, original.size());
+        assertEquals(new TrialHasher().hash(t.plugin(), t.params(), new dev.genlab.core.spec.DatasetSpec("mnist", original),
+                t.train(), t.evaluate(), t.seed()), t.hash());
+        assertEquals(t.hash(), planner.plan(load.apply(", binarize_mode: threshold, binarize_seed: 0")).get(0).hash(),
+                "written out at their defaults, the same configuration");
+        String s0 = planner.plan(load.apply(", binarize_mode: stochastic")).get(0).hash();
+        String s1 = planner.plan(load.apply(", binarize_mode: stochastic, binarize_seed: 1")).get(0).hash();
+        assertNotEquals(t.hash(), s0);
+        assertNotEquals(s0, s1);
+        // A trial's spec.yaml replays to the same hash.
+        ExperimentSpec stochastic = load.apply(", binarize_mode: stochastic, binarize_seed: 1");
+        Trial st = planner.plan(stochastic).get(0);
+        Path file = dir.resolve("mnist-trial.yaml");
+        Files.writeString(file, new SpecWriter().toYaml(planner.trialSpec(stochastic, st)));
+        assertEquals(st.hash(), planner.plan(mnist.load(file, List.of())).get(0).hash());
+
+        Path bad = dir.resolve("bad.yaml");
+        Files.writeString(bad, "name: m\ndataset: {name: mnist, params: {binarize_mode: stochastic}}\nparadigms: [vae]\n");
+        dev.genlab.core.spec.SpecException e = org.junit.jupiter.api.Assertions.assertThrows(
+                dev.genlab.core.spec.SpecException.class, () -> mnist.load(bad, List.of()));
+        assertEquals(1, e.errors().size(), e.errors().toString());
+        assertTrue(e.errors().get(0).message().contains("binarize: true"), e.errors().get(0).format());
+        assertEquals(2, e.errors().get(0).line(), "at the dataset's params");
+        Path wrong = dir.resolve("wrong.yaml");
+        Files.writeString(wrong, "name: m\ndataset: {name: mnist, params: {binarize: true, binarize_mode: random}}\n"
+                + "paradigms: [vae]\n");
+        e = org.junit.jupiter.api.Assertions.assertThrows(dev.genlab.core.spec.SpecException.class,
+                () -> mnist.load(wrong, List.of()));
+        assertTrue(e.errors().get(0).format().contains("stochastic"), e.errors().get(0).format());
+    }
+
+    /**
      * A plugin release that adds parameters (marked added-later, with defaults that keep the old behaviour)
      * leaves the hash of every existing spec alone, so {@code --resume} still finds its finished trials; a
      * spec that sets one of them to another value is another configuration.

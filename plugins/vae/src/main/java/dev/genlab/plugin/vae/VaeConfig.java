@@ -30,6 +30,8 @@ import dev.genlab.api.Params;
  * @param diagEvery steps between batch diagnostics (active units, MI) in the step results (0 = off)
  * @param logKlPerDim also report {@code kl_dim_<j>} with the diagnostics
  * @param activeThreshold a latent unit is active when Cov_x(E_q[z_u]) exceeds this (Burda et al. use 0.01)
+ * @param diagIwaeSamples K importance samples of the held-out diagnostics' ELBO and IWAE bound
+ *     ({@code diag_iwae_samples}, or {@code iwae_samples} when that is 0)
  */
 record VaeConfig(
         double lr,
@@ -53,7 +55,8 @@ record VaeConfig(
         boolean iwaeLikelihood,
         int diagEvery,
         boolean logKlPerDim,
-        double activeThreshold) {
+        double activeThreshold,
+        int diagIwaeSamples) {
 
     /** How a Bernoulli decoder's [0, 1] targets and probabilities relate to the data's values. */
     enum DataRange {
@@ -126,7 +129,8 @@ record VaeConfig(
                 "iwae".equals(p.getString("likelihood")),
                 p.getInt("diag_every"),
                 p.getBoolean("log_kl_per_dim"),
-                p.getDouble("active_threshold"));
+                p.getDouble("active_threshold"),
+                p.getInt("diag_iwae_samples") > 0 ? p.getInt("diag_iwae_samples") : p.getInt("iwae_samples"));
     }
 
     /** @return the KL weight at 1-based training step {@code step} (linear warm-up to β) */

@@ -33,7 +33,8 @@ public final class VaeDiagnostics implements Diagnostics {
 
     /**
      * Everything this paradigm can say about itself on held-out examples, in nats per example: {@code elbo}
-     * and {@code iwae} (both from the same K = {@code iwae_samples} posterior draws, so elbo ≤ iwae),
+     * and {@code iwae} (both from the same K posterior draws, so elbo ≤ iwae; K = {@code diag_iwae_samples},
+     * or {@code iwae_samples} if that is 0),
      * {@code kl}, {@code active_units}, {@code mi}, {@code kl_dim_<u>} if {@code log_kl_per_dim}, and
      * {@code probe_accuracy} when the examples have labels (and there are at least 5). The NLL itself is the
      * framework's {@code likelihood} metric, through {@link VaeLikelihood#nllNatsPerDim}.
@@ -50,7 +51,7 @@ public final class VaeDiagnostics implements Diagnostics {
                     + heldOut.size());
         }
         VaeConfig config = model.config();
-        LikelihoodEstimate e = likelihood.estimate(data, labels, config.iwaeSamples());
+        LikelihoodEstimate e = likelihood.estimate(data, labels, config.diagIwaeSamples());
         Map<String, Double> out = new LinkedHashMap<>();
         out.put("elbo", e.elbo());
         out.put("iwae", e.iwae());

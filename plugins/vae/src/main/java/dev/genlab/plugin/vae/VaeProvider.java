@@ -60,6 +60,11 @@ public final class VaeProvider implements ParadigmProvider {
                         "steps between batch diagnostics active_units and mi (0 = off); carried forward between")
                 .addBoolean("log_kl_per_dim", false, "report kl_dim_<j> with each diagnostic")
                 .addDouble("active_threshold", 0.01, 0.0, 10.0, "a unit is active when Cov_x(E[z_u|x]) exceeds this")
+                // Added later (hash-neutral at 0): a final NLL at large K (e.g. 5,000) would otherwise be paid
+                // twice, once by the likelihood metric and once by the diagnostics, which can report a cheap
+                // K = 100 bound of the same model beside it instead.
+                .addInt("diag_iwae_samples", 0, 0, 100_000,
+                        "K of the held-out diagnostics' elbo and iwae (0: iwae_samples)").addedLater()
                 .build();
     }
 
