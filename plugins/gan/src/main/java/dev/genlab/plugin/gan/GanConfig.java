@@ -45,6 +45,7 @@ import java.util.List;
  * @param unrollRealTerm the generator's unrolled loss includes the real-data term of Metz et al.'s f
  * @param pack PacGAN packing degree m
  * @param packsPerUpdate packs per side per D (and G) update (0: every whole pack the batch or slice holds)
+ * @param simultaneousUpdates D's and G's gradients on the same batch and z, G's against D before D's update
  * @param freshRealPerCritic each critic update takes its own disjoint slice of the batch
  * @param emaDecay decay of the EMA of G's weights that sampling uses (0: off)
  * @param lrDecay learning-rate schedule of both networks: none, linear or step
@@ -90,6 +91,7 @@ record GanConfig(
         int pack,
         int packsPerUpdate,
         boolean freshRealPerCritic,
+        boolean simultaneousUpdates,
         float emaDecay,
         String lrDecay,
         long lrDecaySteps,
@@ -146,6 +148,10 @@ record GanConfig(
         if (conv && p.getBoolean("g_batchnorm")) {
             out.add("g_batchnorm is for the MLP generator (the conv generator always has batch norm); remove it "
                     + "or use architecture: mlp");
+        }
+        if (p.getBoolean("simultaneous_updates") && (p.getInt("n_critic") != 1 || unroll > 0)) {
+            out.add("simultaneous_updates: true takes one D and one G gradient on the same batch and z; it needs "
+                    + "n_critic: 1 and unroll_steps: 0");
         }
         if (p.getBoolean("g_batchnorm_per_slot") && !p.getBoolean("g_batchnorm")) {
             out.add("g_batchnorm_per_slot: true needs g_batchnorm: true (it says how the generator's batch norm "
@@ -223,7 +229,8 @@ record GanConfig(
                 smoothing, (float) p.getDouble("instance_noise"), p.getLong("instance_noise_anneal"),
                 p.getInt("minibatch_disc"), p.getInt("minibatch_disc_dim"), p.getBoolean("minibatch_stddev"),
                 p.getBoolean("feature_matching"), unroll, through, p.getBoolean("unroll_real_term"), pack,
-                p.getInt("packs_per_update"), p.getBoolean("fresh_real_per_critic"), (float) p.getDouble("ema_decay"),
+                p.getInt("packs_per_update"), p.getBoolean("fresh_real_per_critic"),
+                p.getBoolean("simultaneous_updates"), (float) p.getDouble("ema_decay"),
                 p.getString("lr_decay"), p.getLong("lr_decay_steps"), (float) p.getDouble("lr_decay_gamma"),
                 conditional, p.getString("image_range"), shape.numClasses(), dims);
     }

@@ -100,6 +100,8 @@ public final class GanProvider implements ParadigmProvider {
                 .addInt("maxout_pieces", 5, 2, 16, "linear pieces per maxout unit (d_activation: maxout)").addedLater()
                 .addBoolean("g_batchnorm", false,
                         "batch norm after every hidden linear layer of the MLP generator").addedLater()
+                .addBoolean("simultaneous_updates", false, "D's and G's gradients on the same batch and z, G's taken "
+                        + "against D before D's update, both applied together (PacGAN's and ALI's loop)").addedLater()
                 .addBoolean("g_batchnorm_per_slot", false, "with pack > 1, g_batchnorm takes its statistics over each "
                         + "pack slot's generated samples apart, as PacGAN's generator (run once per slot) does").addedLater()
                 .addDouble("init_std", 0.0, 0.0, 1.0,

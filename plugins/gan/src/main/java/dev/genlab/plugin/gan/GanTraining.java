@@ -110,11 +110,30 @@ final class GanTraining {
         double dReal = 0;
         double dFake = 0;
         double gp = 0;
+        if (config.simultaneousUpdates()) {
+            // PacGAN's (ALI's) loop: both gradients on the same batch and z, G's against D before D's update.
+            try (NDManager s = model.open(batch.data(), labels)) {
+                NDArray real = rows(batch.data(), 0, plan.rows());
+                NDArray oh = onehot(rows(labels, 0, plan.rows()));
+                NDArray z = s.randomNormal(new Shape(real.getShape().get(0), config.latentDim()));
+                NDArray[] before = Arrays.stream(discriminator.weights.stored()).map(w -> {
+                    NDArray copy = w.duplicate();
+                    copy.attach(s);
+                    return copy;
+                }).toArray(NDArray[]::new);
+                float[] r = discriminatorStep(s, 0, real, oh, noise, z);
+                lossD = r[0];
+                dReal = r[1];
+                dFake = r[2];
+                double g = generatorStep(s, real, oh, noise, z, before);
+                return finish(lossD, g, dReal, dFake, gp);
+            }
+        }
         for (int i = 0; i < config.nCritic(); i++) {
             int start = (i % plan.slices()) * plan.sliceSize();
             try (NDManager s = model.open(batch.data(), labels)) {
                 float[] r = discriminatorStep(s, i, rows(batch.data(), start, plan.rows()),
-                        onehot(rows(labels, start, plan.rows())), noise);
+                        onehot(rows(labels, start, plan.rows())), noise, null);
                 lossD += r[0];
                 dReal += r[1];
                 dFake += r[2];
@@ -126,8 +145,13 @@ final class GanTraining {
         int start = (plan.slices() - 1) * plan.sliceSize();
         try (NDManager s = model.open(batch.data(), labels)) {
             lossG = generatorStep(s, rows(batch.data(), start, plan.rows()), onehot(rows(labels, start, plan.rows())),
-                    noise);
+                    noise, null, null);
         }
+        return finish(lossD, lossG, dReal, dFake, gp);
+    }
+
+    /** Counts the step, updates the average and reports the losses (D's summed over its critic updates). */
+    private StepResult finish(double lossD, double lossG, double dReal, double dFake, double gp) {
         model.steps++;
         if (model.ema != null) {
             model.ema.update(Ema.rampedDecay(config.emaDecay(), model.steps));
@@ -174,13 +198,18 @@ final class GanTraining {
         return noisy.reshape(new Shape(packed));
     }
 
-    /** @return {loss_d, mean D(x), mean D(G(z)), gp} of critic update {@code critic} */
-    private float[] discriminatorStep(NDManager s, int critic, NDArray real, NDArray onehot, float noise) {
+    /**
+     * @param z the latent codes, or null to draw fresh ones
+     * @return {loss_d, mean D(x), mean D(G(z)), gp} of critic update {@code critic}
+     */
+    private float[] discriminatorStep(NDManager s, int critic, NDArray real, NDArray onehot, float noise, NDArray z) {
         if (config.spectralNorm()) {
             discriminator.powerIterate(config.snIterations());
         }
         long n = real.getShape().get(0);
-        NDArray z = s.randomNormal(new Shape(n, config.latentDim()));
+        if (z == null) {
+            z = s.randomNormal(new Shape(n, config.latentDim()));
+        }
         NDArray fake = generator.forward(generator.weights.stored(), z, onehot, Generator.Mode.TRAIN);
         NDArray realIn = discriminatorInput(s, real, noise);
         NDArray fakeIn = discriminatorInput(s, fake, noise);
@@ -232,11 +261,18 @@ final class GanTraining {
         return grad.reshape(n, -1).square().sum(new int[] {1}).add(1e-12f).sqrt().sub(1f).square().mean();
     }
 
-    private double generatorStep(NDManager s, NDArray real, NDArray onehot, float noise) {
+    /**
+     * @param z the latent codes, or null to draw fresh ones
+     * @param againstD D's weights to train against, or null for its current ones
+     */
+    private double generatorStep(NDManager s, NDArray real, NDArray onehot, float noise, NDArray z,
+            NDArray[] againstD) {
         long n = real.getShape().get(0);
-        NDArray z = s.randomNormal(new Shape(n, config.latentDim()));
+        if (z == null) {
+            z = s.randomNormal(new Shape(n, config.latentDim()));
+        }
         NDArray realIn = discriminatorInput(s, real, noise);
-        NDArray[] dw = discriminator.weights.stored();
+        NDArray[] dw = againstD != null ? againstD : discriminator.weights.stored();
         boolean unroll = config.unrollSteps() > 0;
         if (unroll && !config.unrollThrough()) {
             NDArray fixedFake = generator.forward(generator.weights.stored(), z, onehot, Generator.Mode.TRAIN);
