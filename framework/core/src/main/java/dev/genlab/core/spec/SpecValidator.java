@@ -19,6 +19,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Function;
 import java.util.regex.Pattern;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
@@ -159,28 +160,24 @@ final class SpecValidator {
         Map<String, Object> params =
                 checker.resolve(paramsNode, schema, "dataset.params.", "dataset '" + name.get() + "'");
         if (errors.count() == before) { // cross-parameter rules only make sense on valid single values
-            crossCheckDataset(provider.get(), params, absent(paramsNode) ? node.loc() : paramsNode.loc());
+            crossCheck("dataset", provider.get(), provider.get()::validate, params,
+                    absent(paramsNode) ? node.loc() : paramsNode.loc(), "dataset.params");
         }
+        return new DatasetResult(new DatasetSpec(name.get(), params, unhashedDefaults(schema)), schema);
+    }
+
+    /**
+     * @return the parameters added to a plugin after its first release ({@link ParamSpec#hashedAtDefault} false)
+     *     with their defaults: at those values they stay out of the trial hash
+     */
+    private static Map<String, Object> unhashedDefaults(ParamSchema schema) {
         Map<String, Object> unhashed = new LinkedHashMap<>();
         for (ParamSpec p : schema.params()) {
             if (!p.hashedAtDefault()) {
                 unhashed.put(p.name(), ParamChecker.normalise(p.defaultValue(), p.type()));
             }
         }
-        return new DatasetResult(new DatasetSpec(name.get(), params, unhashed), schema);
-    }
-
-    private void crossCheckDataset(DatasetProvider provider, Map<String, Object> params, SourceLoc loc) {
-        List<String> problems;
-        try {
-            problems = provider.validate(new dev.genlab.api.Params(params));
-        } catch (RuntimeException e) {
-            LOG.warn("dataset '{}' failed to validate its parameters: {}", provider.name(), e.toString());
-            return; // load() will still reject a bad combination, as the trial's failure
-        }
-        for (String problem : problems) {
-            errors.add(loc, "dataset.params: " + problem, "change one of the parameters named above");
-        }
+        return unhashed;
     }
 
     private TrainSpec train(SpecNode.MapNode root) {
@@ -326,31 +323,32 @@ final class SpecValidator {
             Map<String, Object> params =
                     checker.resolve(paramsNode, schema, name.get() + ".", "plugin '" + plugin.get() + "'");
             if (errors.count() == before) { // cross-parameter rules only make sense on valid single values
-                crossCheck(provider.get(), params, absent(paramsNode) ? item.loc() : paramsNode.loc(),
-                        path + ".params");
+                crossCheck("plugin", provider.get(), provider.get()::validate, params,
+                        absent(paramsNode) ? item.loc() : paramsNode.loc(), path + ".params");
             }
             if (nameOk) {
                 schemas.put(name.get(), new Target(plugin.get(), schema));
             }
-            Map<String, Object> unhashed = new LinkedHashMap<>();
-            for (ParamSpec p : schema.params()) {
-                if (!p.hashedAtDefault()) {
-                    unhashed.put(p.name(), ParamChecker.normalise(p.defaultValue(), p.type()));
-                }
-            }
             out.add(new ParadigmSpec(name.get(), plugin.get(), params,
-                    variants(variantsNode, provider.get(), plugin.get(), path + ".variants"), unhashed));
+                    variants(variantsNode, provider.get(), plugin.get(), path + ".variants"),
+                    unhashedDefaults(schema)));
         }
         return out;
     }
 
-    private void crossCheck(ParadigmProvider provider, Map<String, Object> params, SourceLoc loc, String path) {
+    /**
+     * Reports a plugin's or dataset's own rules between its parameters at the spec's location. A validator that
+     * throws is logged and skipped: creating the paradigm or loading the data still rejects a bad combination,
+     * as the trial's failure.
+     */
+    private void crossCheck(String kind, Plugin provider, Function<dev.genlab.api.Params, List<String>> validate,
+            Map<String, Object> params, SourceLoc loc, String path) {
         List<String> problems;
         try {
-            problems = provider.validate(new dev.genlab.api.Params(params));
+            problems = validate.apply(new dev.genlab.api.Params(params));
         } catch (RuntimeException e) {
-            LOG.warn("plugin '{}' failed to validate its parameters: {}", provider.name(), e.toString());
-            return; // create() will still reject a bad combination, as the trial's failure
+            LOG.warn("{} '{}' failed to validate its parameters: {}", kind, provider.name(), e.toString());
+            return;
         }
         for (String problem : problems) {
             errors.add(loc, path + ": " + problem, "change one of the parameters named above");

@@ -284,7 +284,8 @@ class TpeSweepTest {
         return new TpeSource(spec, plan, new SweepPlanner(), claims, TrialSource.planOrder(null));
     }
 
-    private static SweepView view(List<Trial> plan, List<TrialResult> ended) {
+    /** A view of a fixed plan and fixed results (TrialSourceTest uses it too). */
+    static SweepView view(List<Trial> plan, List<TrialResult> ended) {
         return new SweepView() {
             @Override
             public List<Trial> plan() {

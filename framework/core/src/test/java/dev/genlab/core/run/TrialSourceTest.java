@@ -44,17 +44,7 @@ class TrialSourceTest {
     }
 
     private SweepView view() {
-        return new SweepView() {
-            @Override
-            public List<Trial> plan() {
-                return plan;
-            }
-
-            @Override
-            public List<TrialResult> ended() {
-                return List.of();
-            }
-        };
+        return TpeSweepTest.view(plan, List.of());
     }
 
     private static List<Integer> indices(List<Trial> trials) {
