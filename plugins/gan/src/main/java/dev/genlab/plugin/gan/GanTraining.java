@@ -116,11 +116,9 @@ final class GanTraining {
                 NDArray real = rows(batch.data(), 0, plan.rows());
                 NDArray oh = onehot(rows(labels, 0, plan.rows()));
                 NDArray z = s.randomNormal(new Shape(real.getShape().get(0), config.latentDim()));
-                NDArray[] before = Arrays.stream(discriminator.weights.stored()).map(w -> {
-                    NDArray copy = w.duplicate();
-                    copy.attach(s);
-                    return copy;
-                }).toArray(NDArray[]::new);
+                // The phase's scope holds D's arrays while it is open, so these copies are freed with it.
+                NDArray[] before = Arrays.stream(discriminator.weights.stored()).map(NDArray::duplicate)
+                        .toArray(NDArray[]::new);
                 float[] r = discriminatorStep(s, 0, real, oh, noise, z);
                 lossD = r[0];
                 dReal = r[1];

@@ -212,11 +212,8 @@ final class Generator {
             throw new IllegalStateException("g_batchnorm_per_slot: " + n + " generated rows are not whole packs of "
                     + bnSlots);
         }
-        // The copies belong to this step's manager, not to the long-lived one that owns the buffers.
         NDArray mean = running[stats].tile(bnSlots);
-        mean.attach(pre.getManager());
         NDArray var = running[stats + 1].tile(bnSlots);
-        var.attach(pre.getManager());
         NDArray y = BatchNorm.batchNorm(pre.reshape(n / bnSlots, bnSlots * width, 1, 1), mean, var,
                 gamma.tile(bnSlots), beta.tile(bnSlots), 1, 1 - BN_MOMENTUM, BN_EPS, true).singletonOrThrow();
         if (mode == Mode.TRAIN_UPDATE) {
