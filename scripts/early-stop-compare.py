@@ -17,6 +17,7 @@ orders, and prints the distribution of the share of the grid's steps and how oft
 configuration's grid mean is within the grid-best's seed spread.
 """
 import json
+import random
 import statistics
 import sys
 from collections import defaultdict
@@ -114,7 +115,6 @@ def replay_once(grid, order, grace, rf, key):
 
 
 def replay(args):
-    import random
     store, experiment, grace, rf = args[0], args[1], int(args[2]), int(args[3])
     orders = int(args[4]) if len(args) > 4 else 200
     key = args[5] if len(args) > 5 else "eval/quality/high_quality_pct"
