@@ -4,8 +4,10 @@
 Reads every finished trial run of one experiment (its journal.jsonl), groups the runs by name without the
 seed ("pacgan pack=4 seed=1" -> "pacgan pack=4") and prints, per group and evaluated step, mean ± sample std
 over seeds, with the per-seed modes. Periodic evaluations and the final one log the same keys at their step.
+With --running, trials still training (or stopped before their end) are read too, so a long run's curve can be
+watched, or a run cut short still reported; such groups are marked "(unfinished)".
 
-Usage: plugins/gan/tools/mode_curves.py genlab-runs/pacgan-ring8 [--sweep SWEEP_RUN_ID]
+Usage: plugins/gan/tools/mode_curves.py genlab-runs/pacgan-ring8 [--sweep SWEEP_RUN_ID] [--running]
 """
 import argparse
 import json
@@ -45,22 +47,28 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("experiment_dir")
     ap.add_argument("--sweep", help="only the trials of this sweep (parent) run id")
+    ap.add_argument("--running", action="store_true", help="also read trials that have not finished")
     args = ap.parse_args()
     groups = defaultdict(list)
+    unfinished = set()
     runs_dir = os.path.join(args.experiment_dir, "runs")
     for run_id in sorted(os.listdir(runs_dir)):
         journal = os.path.join(runs_dir, run_id, "journal.jsonl")
         if not os.path.exists(journal):
             continue
         start, values, finished = read_run(journal)
-        if not start or not finished or not values or not start.get("parent_run_id"):
+        if not start or not values or not start.get("parent_run_id"):
+            continue
+        if not finished and not args.running:
             continue
         if args.sweep and start["parent_run_id"] != args.sweep:
             continue
         name = re.sub(r"\s*seed=\d+", "", start["name"])
         groups[name].append(values)
+        if not finished:
+            unfinished.add(name)
     for name, runs in sorted(groups.items()):
-        print(f"## {name} ({len(runs)} seeds)")
+        print(f"## {name} ({len(runs)} seeds{', unfinished' if name in unfinished else ''})")
         print("| updates | modes | per seed | high quality % | reverse KL |")
         print("|---|---|---|---|---|")
         steps = sorted(set.intersection(*(set(r) for r in runs)))
