@@ -246,24 +246,52 @@ public final class LocalRunStore implements Tracker {
         Path runDir = exp.directory().resolve(RUNS_DIR).resolve(runId);
         try {
             Files.createDirectories(runDir);
-            FileChannel ch;
-            try {
-                ch = FileChannel.open(runDir.resolve(JOURNAL_FILE), StandardOpenOption.CREATE_NEW,
-                        StandardOpenOption.WRITE, StandardOpenOption.APPEND);
-            } catch (FileAlreadyExistsException e) {
+            Path journal = runDir.resolve(JOURNAL_FILE);
+            byte[] start = codec.start(runId, runName == null ? "" : runName, parentRunId, experimentId,
+                    System.currentTimeMillis(), initialTags);
+            if (!publish(journal, start)) {
                 if (mayExist) {
                     return;
                 }
-                throw e;
+                throw new FileAlreadyExistsException(journal.toString());
             }
-            RunHandle h = new RunHandle(runDir, ch, new HashMap<>(), false);
-            synchronized (h) {
-                open.put(runId, h);
-                h.write(codec.start(runId, runName == null ? "" : runName, parentRunId, experimentId,
-                        System.currentTimeMillis(), initialTags));
-            }
+            FileChannel ch = FileChannel.open(journal, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
+            open.put(runId, new RunHandle(runDir, ch, new HashMap<>(), false));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start a run in " + exp.directory(), e);
+        }
+    }
+
+    /**
+     * Creates a journal holding its start event, or returns false if it exists. The journal appears whole:
+     * the line is written to a private file first and hard-linked into place (which, like
+     * {@code CREATE_NEW}, fails if the name exists), so another process that finds the journal of a run
+     * created at the same moment (shards converging on one sweep parent) always reads its start event.
+     */
+    private static boolean publish(Path journal, byte[] startLine) throws IOException {
+        Path staged = journal.resolveSibling("." + JOURNAL_FILE + "." + UUID.randomUUID() + ".tmp");
+        try {
+            Files.write(staged, startLine, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+            try {
+                Files.createLink(journal, staged);
+                return true;
+            } catch (FileAlreadyExistsException e) {
+                return false;
+            } catch (UnsupportedOperationException e) {
+                // A file system without hard links: create and write, with the old short window.
+                try (FileChannel ch = FileChannel.open(journal, StandardOpenOption.CREATE_NEW,
+                        StandardOpenOption.WRITE)) {
+                    ByteBuffer buf = ByteBuffer.wrap(startLine);
+                    while (buf.hasRemaining()) {
+                        ch.write(buf);
+                    }
+                    return true;
+                } catch (FileAlreadyExistsException exists) {
+                    return false;
+                }
+            }
+        } finally {
+            Files.deleteIfExists(staged);
         }
     }
 

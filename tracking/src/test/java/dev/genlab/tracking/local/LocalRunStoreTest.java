@@ -262,6 +262,46 @@ class LocalRunStoreTest {
     }
 
     @Test
+    void aRunCreatedByAnotherStoreIsNeverSeenWithoutItsStartEvent() throws Exception {
+        // Shards converge on one sweep parent by creating it under the same id; a shard that finds the
+        // journal must be able to read the run, or it cannot continue it.
+        int runs = 400;
+        try (LocalRunStore writer = new LocalRunStore(root); LocalRunStore watcher = new LocalRunStore(root)) {
+            String exp = writer.experiment("converging shards");
+            watcher.experiment("converging shards");
+            ExecutorService pool = Executors.newSingleThreadExecutor();
+            CountDownLatch go = new CountDownLatch(1);
+            Future<?> creating = pool.submit(() -> {
+                go.await();
+                for (int i = 0; i < runs; i++) {
+                    writer.continueRun("parent-" + i, exp, "sweep " + i, null, Map.of("genlab.sweep_hash", "h" + i));
+                }
+                return null;
+            });
+            go.countDown();
+            int seen = 0;
+            for (int i = 0; i < runs; i++) {
+                String id = "parent-" + i;
+                while (watcher.runDirectory(id).isEmpty()) {
+                    Thread.onSpinWait();
+                }
+                RunRecord r = watcher.readRun(id).orElseThrow(() -> new AssertionError(id + " has a journal "
+                        + "but no start event"));
+                assertEquals("sweep " + i, r.name());
+                assertEquals("h" + i, r.tags().get("genlab.sweep_hash"));
+                seen++;
+            }
+            creating.get(60, TimeUnit.SECONDS);
+            pool.shutdown();
+            assertEquals(runs, seen);
+            try (var files = Files.list(writer.runDirectory("parent-0").orElseThrow())) {
+                assertEquals(List.of(LocalRunStore.JOURNAL_FILE),
+                        files.map(f -> f.getFileName().toString()).filter(n -> !n.equals("artifacts")).toList());
+            }
+        }
+    }
+
+    @Test
     void fourThreadsLoggingConcurrentlyLoseNothing() throws Exception {
         int threads = 4;
         int perThread = 500;
