@@ -28,13 +28,19 @@ def mode_metrics(points, centres, sigma):
 GRID = [(-4 + 2 * i, -4 + 2 * j) for i in range(5) for j in range(5)]
 RING = [(math.cos(2 * math.pi * k / 8), math.sin(2 * math.pi * k / 8)) for k in range(8)]
 
-for label, centres, sigma, half in [("grid25, box [-5,5]^2", GRID, 0.05, 5.0),
-                                    ("grid25, box [-6,6]^2", GRID, 0.05, 6.0),
-                                    ("ring8, box [-1.5,1.5]^2", RING, 0.01, 1.5)]:
-    draws = []
-    for seed in range(10):
-        rng = random.Random(seed)
-        pts = [(rng.uniform(-half, half), rng.uniform(-half, half)) for _ in range(2500)]
-        draws.append(mode_metrics(pts, centres, sigma))
-    cols = ["%.3g ± %.2g" % (statistics.mean(v), statistics.stdev(v)) for v in zip(*draws)]
-    print("%-24s modes %s | HQ %% %s | reverse KL %s" % (label, *cols))
+
+def main():
+    for label, centres, sigma, half in [("grid25, box [-5,5]^2", GRID, 0.05, 5.0),
+                                        ("grid25, box [-6,6]^2", GRID, 0.05, 6.0),
+                                        ("ring8, box [-1.5,1.5]^2", RING, 0.01, 1.5)]:
+        draws = []
+        for seed in range(10):
+            rng = random.Random(seed)
+            pts = [(rng.uniform(-half, half), rng.uniform(-half, half)) for _ in range(2500)]
+            draws.append(mode_metrics(pts, centres, sigma))
+        cols = ["%.3g ± %.2g" % (statistics.mean(v), statistics.stdev(v)) for v in zip(*draws)]
+        print("%-24s modes %s | HQ %% %s | reverse KL %s" % (label, *cols))
+
+
+if __name__ == "__main__":
+    main()  # the reference run (pacgan_reference.py) imports mode_metrics and GRID without running this

@@ -1,6 +1,7 @@
 """An independent PacGAN grid25 run in JAX, written from the paper's setup (experiments/pacgan-grid25.yaml), to
 check that genlab's GAN plugin trains as a separate implementation of the same setup does (docs/results.md,
-"grid25 at 60,000 updates"). Prints modes / high-quality % / reverse KL of 2,500 samples every 1,000 updates.
+"grid25 at 60,000 updates"). Prints modes / high-quality % / reverse KL of 2,500 samples every 1,000 updates,
+scored by chance_baseline.py's mode_metrics (the definitions of docs/metrics.md).
 
 usage (in a venv with jax: python3 -m venv target/jax && target/jax/bin/pip install jax):
     pacgan_reference.py PACK STEPS BETA1 SEED [BATCHNORM 1|0]
@@ -9,12 +10,14 @@ import sys, time
 import numpy as np
 import jax, jax.numpy as jnp
 
+from chance_baseline import GRID, mode_metrics
+
 pack, steps, beta1, seed = int(sys.argv[1]), int(sys.argv[2]), float(sys.argv[3]), int(sys.argv[4])
 use_bn = len(sys.argv) <= 5 or sys.argv[5] != "0"
 P, H_G, L_G, H_D, L_D, K = 100, 400, 4, 200, 3, 5
 LR, B2, EPS = 1e-4, 0.999, 1e-8
 rng = np.random.default_rng(seed)
-means = np.array([(i, j) for i in (-4, -2, 0, 2, 4) for j in (-4, -2, 0, 2, 4)], dtype=np.float32)
+means = np.array(GRID, dtype=np.float32)
 data = (means[rng.integers(0, 25, 100000)] + 0.05 * rng.standard_normal((100000, 2))).astype(np.float32)
 
 key = jax.random.PRNGKey(seed)
@@ -67,18 +70,9 @@ def adam(p, grad, m, v, t):
 def step(g, d, mg, vg, md, vd, t, real, z1, z2):
     (ld, (dr, df)), gd = jax.value_and_grad(d_loss, has_aux=True)(d, g, real, z1)
     d, md, vd = adam(d, gd, md, vd, t)
-    lg, gg = jax.value_and_grad(g_loss)(g, d, z2)
+    gg = jax.grad(g_loss)(g, d, z2)
     g, mg, vg = adam(g, gg, mg, vg, t)
-    return g, d, mg, vg, md, vd, ld, lg, dr, df
-
-def modes(x):
-    dist = np.linalg.norm(x[:, None, :] - means[None], axis=-1)
-    near, dmin = dist.argmin(1), dist.min(1)
-    hq = dmin < 0.15
-    counts = np.bincount(near[hq], minlength=25)
-    p = counts / max(counts.sum(), 1)
-    rkl = float(np.sum(np.where(p > 0, p * np.log(np.maximum(p, 1e-12) * 25), 0.0)))
-    return int((counts > 0).sum()), 100.0 * hq.mean(), rkl
+    return g, d, mg, vg, md, vd, ld, dr, df
 
 zeros = lambda t: jax.tree.map(jnp.zeros_like, t)
 mg, vg, md, vd = zeros(g), zeros(g), zeros(d), zeros(d)
@@ -89,10 +83,10 @@ for t in range(1, steps + 1):
     key, k1, k2 = jax.random.split(key, 3)
     z1 = jax.random.normal(k1, (P * pack, 2))
     z2 = jax.random.normal(k2, (P * pack, 2))
-    g, d, mg, vg, md, vd, ld, lg, dr, df = step(g, d, mg, vg, md, vd, float(t), real, z1, z2)
+    g, d, mg, vg, md, vd, ld, dr, df = step(g, d, mg, vg, md, vd, float(t), real, z1, z2)
     if t % 1000 == 0:
         key, k = jax.random.split(key)
         x = np.asarray(gen_j(g, jax.random.normal(k, (2500, 2))))
-        mo, hq, rkl = modes(x)
+        mo, hq, rkl = mode_metrics(x.tolist(), GRID, 0.05)
         print(f"pack {pack} beta1 {beta1} seed {seed} step {t} loss_d {float(ld):.3f} d_real {float(dr):.4f} "
               f"d_fake {float(df):.4f} modes {mo} hq {hq:.1f} rkl {rkl:.2f} ({time.time() - t0:.0f}s)", flush=True)
