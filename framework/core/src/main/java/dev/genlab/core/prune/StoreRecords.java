@@ -6,6 +6,7 @@ import dev.genlab.tracking.RunStatus;
 import dev.genlab.tracking.local.LocalRunStore;
 import dev.genlab.tracking.local.RunRecord;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -60,6 +61,8 @@ public final class StoreRecords implements SweepRecords {
             }
             out.add(new TrialCurve(index, r.status() == RunStatus.FINISHED, periodic(r)));
         }
+        // Runs started in the same millisecond come back in run-id (random) order; index order is stable.
+        out.sort(Comparator.comparingInt(TrialCurve::index));
         return out;
     }
 

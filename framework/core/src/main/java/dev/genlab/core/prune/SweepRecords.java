@@ -9,7 +9,7 @@ public interface SweepRecords {
 
     /**
      * @param runId a trial's run
-     * @return the sweep's other trial runs (one per trial), as curves of the objective
+     * @return the sweep's other trial runs (one per trial), as curves of the objective, in trial-index order
      */
     List<TrialCurve> others(String runId);
 

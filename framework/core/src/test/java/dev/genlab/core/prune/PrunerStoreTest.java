@@ -76,14 +76,15 @@ class PrunerStoreTest {
 
     @Test
     void curvesHoldThePeriodicValuesOfTheSweepsTrialsOnly() {
-        String finished = record(0, Map.of(400, 1.0, 800, 2.0, 1000, 9.0), RunStatus.FINISHED);
+        // Trial 1's run starts first: the curves still come in trial-index order, not in start (or run-id) order.
         record(1, Map.of(100, 3.0), RunStatus.KILLED);
+        String finished = record(0, Map.of(400, 1.0, 800, 2.0, 1000, 9.0), RunStatus.FINISHED);
         String other = store.startRun(experimentId, "another sweep", null, Map.of());
         store.startRun(experimentId, "t9", other, Map.of("genlab.trial_index", "9", "genlab.trial_hash", "h9"));
         List<TrialCurve> curves = new StoreRecords(store, EXPERIMENT, parent, OBJECTIVE).others("none");
         assertEquals(List.of(new TrialCurve(0, true, new TreeMap<>(Map.of(400, 1.0, 800, 2.0))),
                 new TrialCurve(1, false, new TreeMap<>(Map.of(100, 3.0)))), curves,
-                "the final evaluation at step 1000 is not a periodic value; other sweeps' trials do not count");
+                "in index order; the final evaluation at step 1000 is not a periodic value; other sweeps' trials do not count");
         assertEquals(new TreeMap<>(Map.of(400, 1.0, 800, 2.0)),
                 new StoreRecords(store, EXPERIMENT, parent, OBJECTIVE).own(finished));
     }
