@@ -5,9 +5,10 @@ Reads every finished trial run of one experiment (its journal.jsonl), groups the
 seed ("pacgan pack=4 seed=1" -> "pacgan pack=4") and prints, per group and evaluated step, mean ± sample std
 over seeds, with the per-seed modes. Periodic evaluations and the final one log the same keys at their step.
 With --running, trials still training (or stopped before their end) are read too, so a long run's curve can be
-watched, or a run cut short still reported; such groups are marked "(unfinished)".
+watched, or a run cut short still reported; such groups are marked "(unfinished)". Several experiment
+directories (one experiment's runs split over stores, e.g. seeds run as separate processes) are read as one.
 
-Usage: plugins/gan/tools/mode_curves.py genlab-runs/pacgan-ring8 [--sweep SWEEP_RUN_ID] [--running]
+Usage: plugins/gan/tools/mode_curves.py genlab-runs/pacgan-ring8 [MORE_DIRS...] [--sweep SWEEP_RUN_ID] [--running]
 """
 import argparse
 import json
@@ -45,15 +46,15 @@ def fmt(xs, digits):
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("experiment_dir")
+    ap.add_argument("experiment_dirs", nargs="+", metavar="experiment_dir")
     ap.add_argument("--sweep", help="only the trials of this sweep (parent) run id")
     ap.add_argument("--running", action="store_true", help="also read trials that have not finished")
     args = ap.parse_args()
     groups = defaultdict(list)
     unfinished = set()
-    runs_dir = os.path.join(args.experiment_dir, "runs")
-    for run_id in sorted(os.listdir(runs_dir)):
-        journal = os.path.join(runs_dir, run_id, "journal.jsonl")
+    journals = [os.path.join(d, "runs", run_id, "journal.jsonl") for d in args.experiment_dirs
+                for run_id in sorted(os.listdir(os.path.join(d, "runs")))]
+    for journal in journals:
         if not os.path.exists(journal):
             continue
         start, values, finished = read_run(journal)
@@ -63,12 +64,16 @@ def main():
             continue
         if args.sweep and start["parent_run_id"] != args.sweep:
             continue
+        seed = re.search(r"seed=(\d+)", start["name"])
         name = re.sub(r"\s*seed=\d+", "", start["name"])
-        groups[name].append(values)
+        groups[name].append((int(seed.group(1)) if seed else -1, values))
         if not finished:
             unfinished.add(name)
-    for name, runs in sorted(groups.items()):
-        print(f"## {name} ({len(runs)} seeds{', unfinished' if name in unfinished else ''})")
+    for name, seeded in sorted(groups.items()):
+        seeded.sort(key=lambda sv: sv[0])  # "per seed" lists seeds in order, whatever store each came from
+        runs = [v for _, v in seeded]
+        seeds = ", ".join(str(sd) for sd, _ in seeded)
+        print(f"## {name} ({len(runs)} seeds: {seeds}{', unfinished' if name in unfinished else ''})")
         print("| updates | modes | per seed | high quality % | reverse KL |")
         print("|---|---|---|---|---|")
         steps = sorted(set.intersection(*(set(r) for r in runs)))
