@@ -7,8 +7,12 @@ over seeds, with the per-seed modes. Periodic evaluations and the final one log 
 With --running, trials still training (or stopped before their end) are read too, so a long run's curve can be
 watched, or a run cut short still reported; such groups are marked "(unfinished)". Several experiment
 directories (one experiment's runs split over stores, e.g. seeds run as separate processes) are read as one.
+--last N adds, per group, the mean over the last N evaluations of every seed (a steadier figure than the final
+one, whose seed spread is wide for GANs); --modes K adds how many evaluations from --from-step on cover fewer
+than K modes, and on which seeds.
 
 Usage: plugins/gan/tools/mode_curves.py genlab-runs/pacgan-ring8 [MORE_DIRS...] [--sweep SWEEP_RUN_ID] [--running]
+       [--last N] [--modes K [--from-step S]]
 """
 import argparse
 import json
@@ -49,6 +53,9 @@ def main():
     ap.add_argument("experiment_dirs", nargs="+", metavar="experiment_dir")
     ap.add_argument("--sweep", help="only the trials of this sweep (parent) run id")
     ap.add_argument("--running", action="store_true", help="also read trials that have not finished")
+    ap.add_argument("--last", type=int, default=0, help="also print the mean over the last N evaluations")
+    ap.add_argument("--modes", type=int, default=0, help="the data's mode count: also count evaluations below it")
+    ap.add_argument("--from-step", type=int, default=0, help="first step that --modes counts (default: all)")
     args = ap.parse_args()
     groups = defaultdict(list)
     unfinished = set()
@@ -82,6 +89,20 @@ def main():
             print(f"| {step} | {fmt(modes, 1)} | {', '.join(str(int(m)) for m in modes)} "
                   f"| {fmt([r[step]['hq'] for r in runs], 1)} | {fmt([r[step]['kl'] for r in runs], 2)} |")
         print()
+        if args.last:
+            tail = steps[-args.last:]
+            means = {k: statistics.mean(r[step][k] for r in runs for step in tail) for k in ("modes", "hq", "kl")}
+            print(f"last {len(tail)} evaluations ({tail[0]}-{tail[-1]}): modes {means['modes']:.2f}, "
+                  f"high quality {means['hq']:.1f} %, reverse KL {means['kl']:.2f}")
+        if args.modes:
+            counted = [step for step in steps if step >= args.from_step]
+            short = {sd: sum(1 for step in counted if r[step]["modes"] < args.modes) for sd, r in seeded}
+            on = [str(sd) for sd, k in short.items() if k]
+            print(f"evaluations from step {counted[0] if counted else args.from_step} with fewer than {args.modes} "
+                  f"modes: {sum(short.values())} of {len(counted) * len(runs)} "
+                  f"({len(on)} of {len(runs)} seeds{': ' + ', '.join(on) if on else ''})")
+        if args.last or args.modes:
+            print()
 
 
 if __name__ == "__main__":
