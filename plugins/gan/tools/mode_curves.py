@@ -109,8 +109,8 @@ def main():
         groups[name].append((int(seed.group(1)) if seed else -1, values))
         if not finished:
             unfinished.add(name)
-    for (experiment, group), seeded in sorted(groups.items()):
-        name = (experiment, group)
+    for name, seeded in sorted(groups.items()):
+        experiment, group = name
         seeded.sort(key=lambda sv: sv[0])  # "per seed" lists seeds in order, whatever store each came from
         runs = [v for _, v in seeded]
         seeds = ", ".join(str(sd) for sd, _ in seeded)
@@ -136,9 +136,10 @@ def main():
             print(f"evaluations from step {counted[0] if counted else args.from_step} with fewer than {args.modes} "
                   f"modes: {sum(short.values())} of {len(counted) * len(runs)} "
                   f"({len(on)} of {len(runs)} seeds{': ' + ', '.join(on) if on else ''})")
-        if reference and name in reference:
-            print(against(reference[name], [r[steps[-1]] for r in runs]))
-        if args.last or args.modes or (reference and name in reference):
+        published = reference.get(name)
+        if published:
+            print(against(published, [r[steps[-1]] for r in runs]))
+        if args.last or args.modes or published:
             print()
 
 
