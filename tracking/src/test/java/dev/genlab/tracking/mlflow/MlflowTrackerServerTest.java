@@ -14,6 +14,7 @@ import dev.genlab.tracking.local.LocalRunStore;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -64,10 +65,18 @@ class MlflowTrackerServerTest {
                 logs.toString());
         assertEquals(new RemoteLink(parentId, link, server.uri() + "/#/experiments/" + experiment.path("id").asText()
                 + "/runs?workflowType=machine_learning"), parentLink);
+        // Runs are looked up by MLflow id, not by their place in the read-back: the parent and its first trial
+        // may start in the same millisecond, and MLflow breaks start-time ties by run id, i.e. at random.
+        Map<String, JsonNode> byId = new HashMap<>();
+        back.path("runs").forEach(r -> byId.put(r.path("run_id").asText(), r));
+        List<JsonNode> trials = new ArrayList<>();
         for (int i = 0; i < 2; i++) {
-            String trial = sweep.trials().get(i);
-            assertEquals(back.path("runs").get(i + 1).path("run_id").asText(),
-                    closed.remoteLink(trial).orElseThrow().runId(), "trial " + i + "'s MLflow id");
+            String trialId = closed.remoteLink(sweep.trials().get(i)).orElseThrow().runId();
+            JsonNode r = byId.get(trialId);
+            assertTrue(r != null, "trial " + i + "'s MLflow id " + trialId + " is on the server: " + byId.keySet());
+            assertEquals(sweep.trials().get(i), r.path("tags").path(MlflowRemote.LOCAL_RUN_ID_TAG).asText(),
+                    "trial " + i + "'s MLflow run is its local run");
+            trials.add(r);
         }
         Files.writeString(Path.of("target", "mlflow-readback.json"),
                 new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(back));
@@ -75,21 +84,19 @@ class MlflowTrackerServerTest {
         SweepFixture.Counts c = SweepFixture.assertServerHoldsExactly(back, new LocalRunStore(store), "two-trial-sweep");
         assertEquals(3, c.runs());
         assertEquals(2 * (50 * 2 + 2) + 1, c.metricPoints());
-        JsonNode runs = back.path("runs");
-        JsonNode parent = runs.get(0);
+        JsonNode parent = byId.get(parentId);
+        assertTrue(parent.path("parent_run_id").isNull(), "the sweep run is top-level");
         assertEquals("two-trial-sweep sweep", parent.path("run_name").asText());
         List<String> childNames = new ArrayList<>();
-        for (JsonNode r : runs) {
-            if (!r.path("parent_run_id").isNull()) {
-                assertEquals(parent.path("run_id").asText(), r.path("parent_run_id").asText());
-                childNames.add(r.path("run_name").asText());
-                assertTrue(r.path("artifact_uri").asText().startsWith("mlflow-artifacts:"), "proxied artifacts");
-                assertEquals("genlab", r.path("tags").path("mlflow.source.name").asText());
-                assertEquals(50, r.path("metrics").path("train/nll").size(), "one value per step, no duplicates");
-            }
+        for (JsonNode r : trials) {
+            assertEquals(parentId, r.path("parent_run_id").asText());
+            childNames.add(r.path("run_name").asText());
+            assertTrue(r.path("artifact_uri").asText().startsWith("mlflow-artifacts:"), "proxied artifacts");
+            assertEquals("genlab", r.path("tags").path("mlflow.source.name").asText());
+            assertEquals(50, r.path("metrics").path("train/nll").size(), "one value per step, no duplicates");
         }
         assertEquals(List.of("gaussian lr=0.05 seed=0", "gaussian lr=0.01 seed=1"), childNames);
-        JsonNode first = runs.get(1);
+        JsonNode first = trials.get(0);
         assertEquals("NaN", first.path("metrics").path("eval/reverse_kl").get(0).get(1).asText(), "NaN survives");
         assertEquals(List.of("metrics.json", "plots/losses.png", "samples.png", "spec.yaml"),
                 paths(first.path("artifacts")));
