@@ -13,6 +13,9 @@ uri, name = sys.argv[1], sys.argv[2]
 client = MlflowClient(uri)
 experiment = client.get_experiment_by_name(name)
 runs = client.search_runs([experiment.experiment_id], order_by=["attributes.start_time ASC"], max_results=1000)
+# MLflow breaks start-time ties by run id, i.e. at random; a parent and its first trial may share a millisecond,
+# so parents come first among equal start times (the tests read the parent as the first run).
+runs = sorted(runs, key=lambda r: (r.info.start_time, "mlflow.parentRunId" in r.data.tags))
 
 # <key with / as ~>+step+<step>+timestamp+<ms>+<uuid>[+compressed].<png|webp>
 IMAGE = re.compile(r"^images/(?P<key>[^+]+)\+step\+(?P<step>\d+)\+timestamp\+\d+\+(?P<uuid>[0-9a-f-]{36})"
