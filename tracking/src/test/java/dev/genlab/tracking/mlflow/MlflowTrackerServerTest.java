@@ -2,6 +2,7 @@ package dev.genlab.tracking.mlflow;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -73,7 +74,7 @@ class MlflowTrackerServerTest {
         for (int i = 0; i < 2; i++) {
             String trialId = closed.remoteLink(sweep.trials().get(i)).orElseThrow().runId();
             JsonNode r = byId.get(trialId);
-            assertTrue(r != null, "trial " + i + "'s MLflow id " + trialId + " is on the server: " + byId.keySet());
+            assertNotNull(r, "trial " + i + "'s MLflow id " + trialId + " is on the server: " + byId.keySet());
             assertEquals(sweep.trials().get(i), r.path("tags").path(MlflowRemote.LOCAL_RUN_ID_TAG).asText(),
                     "trial " + i + "'s MLflow run is its local run");
             trials.add(r);
@@ -85,6 +86,7 @@ class MlflowTrackerServerTest {
         assertEquals(3, c.runs());
         assertEquals(2 * (50 * 2 + 2) + 1, c.metricPoints());
         JsonNode parent = byId.get(parentId);
+        assertNotNull(parent, "the sweep run " + parentId + " is on the server: " + byId.keySet());
         assertTrue(parent.path("parent_run_id").isNull(), "the sweep run is top-level");
         assertEquals("two-trial-sweep sweep", parent.path("run_name").asText());
         List<String> childNames = new ArrayList<>();
