@@ -43,6 +43,63 @@ public interface Init {
         return uniform(Math.sqrt(6.0 / (fanIn + fanOut)));
     }
 
+    /**
+     * A random (semi-)orthogonal matrix times {@code gain} (Saxe et al. 2014), as TensorFlow's and PyTorch's
+     * orthogonal initialisers draw it: the last axis gives the columns and the others, flattened, the rows;
+     * a Gaussian matrix of shape (max, min) of those is orthonormalised column by column (the Q of its QR
+     * decomposition with R's diagonal positive, so Q is uniform over such matrices), and transposed when
+     * there are fewer rows than columns. So the columns are orthonormal (× gain) when rows ≥ columns, the
+     * rows otherwise.
+     *
+     * @param gain scale of the orthonormal vectors (the unrolled-GAN demo uses 1.4)
+     */
+    static Init orthogonal(double gain) {
+        return (m, s) -> {
+            int cols = Math.toIntExact(s.get(s.dimension() - 1));
+            int rows = Math.toIntExact(s.size() / cols);
+            int tall = Math.max(rows, cols);
+            int narrow = Math.min(rows, cols);
+            float[] a;
+            try (NDArray gaussian = m.randomNormal(new Shape(tall, narrow))) {
+                a = gaussian.toFloatArray();
+            }
+            // q[c] is column c of the tall factor, orthonormalised by modified Gram-Schmidt, twice over for
+            // orthogonality to rounding (one pass loses it as the columns' condition number grows).
+            double[][] q = new double[narrow][tall];
+            for (int c = 0; c < narrow; c++) {
+                for (int r = 0; r < tall; r++) {
+                    q[c][r] = a[r * narrow + c];
+                }
+                for (int pass = 0; pass < 2; pass++) {
+                    for (int k = 0; k < c; k++) {
+                        double dot = 0;
+                        for (int r = 0; r < tall; r++) {
+                            dot += q[k][r] * q[c][r];
+                        }
+                        for (int r = 0; r < tall; r++) {
+                            q[c][r] -= dot * q[k][r];
+                        }
+                    }
+                }
+                double norm = 0;
+                for (int r = 0; r < tall; r++) {
+                    norm += q[c][r] * q[c][r];
+                }
+                norm = Math.sqrt(norm);
+                for (int r = 0; r < tall; r++) {
+                    q[c][r] /= norm;
+                }
+            }
+            float[] w = new float[rows * cols];
+            for (int i = 0; i < rows; i++) {
+                for (int j = 0; j < cols; j++) {
+                    w[i * cols + j] = (float) (gain * (rows >= cols ? q[j][i] : q[i][j]));
+                }
+            }
+            return m.create(w, s);
+        };
+    }
+
     /** @return every value {@code value} */
     static Init constant(double value) {
         return (m, s) -> m.full(s, (float) value);

@@ -17,8 +17,8 @@ import dev.genlab.nn.Scalars;
  * head that maps h to one score.
  *
  * <ul>
- *   <li>Trunk: an MLP ({@code layers_d} × {@code hidden_d}) with LeakyReLU(0.2), ReLU (WGAN-GP's toy critic)
- *       or maxout units (Goodfellow et al. 2013: each unit the maximum of {@code maxout_pieces} linear pieces,
+ *   <li>Trunk: an MLP ({@code layers_d} × {@code hidden_d}) with LeakyReLU(0.2), ReLU (WGAN-GP's toy critic),
+ *       tanh (the unrolled-GAN demo's) or maxout units (Goodfellow et al. 2013: each unit the maximum of {@code maxout_pieces} linear pieces,
  *       PacGAN's toy discriminator) for vectors, or DCGAN-style convolutions (4×4, stride 2,
  *       padding 1: C→c→2c channels, H×W → H/4×W/4) with LeakyReLU(0.2) (or ReLU) and no normalisation for
  *       images (batch norm would make the gradient penalty ill-defined).</li>
@@ -56,8 +56,10 @@ final class Discriminator {
     private final int height;
     private final int width;
     private final int trunkLayers;
-    /** Maxout pieces per MLP unit, 0 for LeakyReLU. */
+    /** Maxout pieces per MLP unit, 0 for the other units. */
     private final int pieces;
+    /** tanh units in the MLP trunk. */
+    private final boolean tanh;
     private final int unitWidth;
     private final int channels;
     private final boolean spectral;
@@ -114,15 +116,17 @@ final class Discriminator {
             int fanIn = inDim;
             long outputs = (long) config.hiddenD() * Math.max(1, config.maxoutPieces());
             for (int l = 0; l < trunkLayers; l++) {
-                weights.add("fc" + l + ".weight", new Shape(fanIn, outputs), Init.normal(
-                        config.initStd() > 0 ? config.initStd() : Math.sqrt(2.0 / fanIn)));
+                weights.add("fc" + l + ".weight", new Shape(fanIn, outputs), orthogonal(config) != null
+                        ? orthogonal(config)
+                        : Init.normal(config.initStd() > 0 ? config.initStd() : Math.sqrt(2.0 / fanIn)));
                 weights.add("fc" + l + ".bias", new Shape(outputs), Init.zeros());
                 fanIn = config.hiddenD();
             }
             features = config.hiddenD();
         }
         pieces = conv ? 0 : config.maxoutPieces();
-        slope = config.reluD() ? 0f : SLOPE;
+        slope = config.dActivation().equals(GanConfig.RELU) ? 0f : SLOPE;
+        tanh = config.dActivation().equals(GanConfig.TANH);
         unitWidth = conv ? 0 : config.hiddenD();
         int extra = (mbstd ? 1 : 0) + mbdKernels;
         headIn = features + extra;
@@ -130,8 +134,9 @@ final class Discriminator {
                 ? weights.add("minibatch.T", new Shape(features, (long) mbdKernels * mbdDim),
                         Init.normal(1 / Math.sqrt(features)))
                 : -1;
-        out = weights.add("out.weight", new Shape(headIn, 1),
-                Init.normal(!conv && config.initStd() > 0 ? config.initStd() : 1 / Math.sqrt(headIn)));
+        out = weights.add("out.weight", new Shape(headIn, 1), !conv && orthogonal(config) != null
+                ? orthogonal(config)
+                : Init.normal(!conv && config.initStd() > 0 ? config.initStd() : 1 / Math.sqrt(headIn)));
         weights.add("out.bias", new Shape(1), Init.zeros());
         embed = classes > 0
                 ? weights.add("embed", new Shape(classes, features), Init.normal(1 / Math.sqrt(features)))
@@ -277,7 +282,8 @@ final class Discriminator {
                     ? Conv.conv(a, t.eff[2 * l], t.eff[2 * l + 1], 2, 1)
                     : a.matMul(t.eff[2 * l]).add(t.eff[2 * l + 1]);
             t.z[l] = z;
-            a = pieces > 0 ? z.reshape(n, unitWidth, pieces).max(new int[] {2}) : Activation.leakyRelu(z, slope);
+            a = pieces > 0 ? z.reshape(n, unitWidth, pieces).max(new int[] {2})
+                    : tanh ? Activation.tanh(z) : Activation.leakyRelu(z, slope);
             t.a[l + 1] = a;
         }
         NDArray h = a.reshape(n, features);
@@ -355,7 +361,9 @@ final class Discriminator {
         }
         NDArray da = conv ? dh.reshape(n, 2L * channels, height / 4, width / 4) : dh;
         for (int l = trunkLayers - 1; l >= 0; l--) {
-            NDArray dz = pieces > 0 ? maxoutBackward(da, t.z[l]) : da.mul(slope(t.z[l]));
+            // tanh' = 1 − a², itself a function of the weights: its own derivative reaches the unrolled G.
+            NDArray dz = pieces > 0 ? maxoutBackward(da, t.z[l])
+                    : tanh ? da.mul(t.a[l + 1].square().neg().add(1f)) : da.mul(slope(t.z[l]));
             if (params) {
                 grads[2 * l] = t.a[l].transpose().matMul(dz);
                 grads[2 * l + 1] = dz.sum(new int[] {0});
@@ -374,6 +382,11 @@ final class Discriminator {
             }
         }
         return new Gradients(da.reshape(t.inputShape), grads);
+    }
+
+    /** @return the orthogonal initialiser of {@code init_orthogonal}, or null when that is off */
+    private static Init orthogonal(GanConfig config) {
+        return config.initOrthogonal() > 0 ? Init.orthogonal(config.initOrthogonal()) : null;
     }
 
     /** Routes each unit's upstream gradient to its largest piece (the argmax; ties have measure zero). */

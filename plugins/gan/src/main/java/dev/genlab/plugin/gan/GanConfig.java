@@ -19,11 +19,13 @@ import java.util.List;
  * @param hiddenD discriminator MLP width (units after maxout)
  * @param layersD discriminator MLP hidden layers
  * @param maxoutPieces pieces per maxout unit of the MLP discriminator (0: no maxout)
- * @param reluD ReLU instead of LeakyReLU(0.2) in the discriminator's trunk
+ * @param dActivation units of the discriminator's trunk: leaky_relu (slope 0.2), relu, maxout or tanh
+ * @param gActivation hidden units of the MLP generator: relu or tanh
  * @param gBatchnorm batch norm after every hidden linear layer of the MLP generator
  * @param gBatchnormPerSlot with a pack above 1, that batch norm takes its statistics over each pack slot's
  *     generated samples apart, as PacGAN's generator (run once per slot) does
  * @param initStd std of the N(0, σ²) initialisation of MLP weights (0: the fan-in defaults)
+ * @param initOrthogonal gain of an orthogonal initialisation of the MLP weights (0: off)
  * @param channels conv base width c
  * @param lrG generator learning rate
  * @param lrD discriminator learning rate
@@ -65,10 +67,12 @@ record GanConfig(
         int hiddenD,
         int layersD,
         int maxoutPieces,
-        boolean reluD,
+        String dActivation,
+        String gActivation,
         boolean gBatchnorm,
         boolean gBatchnormPerSlot,
         float initStd,
+        float initOrthogonal,
         int channels,
         float lrG,
         float lrD,
@@ -105,6 +109,7 @@ record GanConfig(
     static final String ZERO_ONE = "zero_one";
     static final String MAXOUT = "maxout";
     static final String RELU = "relu";
+    static final String TANH = "tanh";
     static final String LINEAR = "linear";
     static final String STEP = "step";
 
@@ -141,9 +146,21 @@ record GanConfig(
                     + "differentiable operations); set unroll_through: false for the conv nets, or architecture: mlp");
         }
         boolean conv = p.getString("architecture").equals("conv");
-        if (conv && p.getString("d_activation").equals(MAXOUT)) {
-            out.add("d_activation: maxout is for the MLP discriminator; use architecture: mlp or d_activation: "
-                    + "leaky_relu");
+        if (conv && (p.getString("d_activation").equals(MAXOUT) || p.getString("d_activation").equals(TANH))) {
+            out.add("d_activation: " + p.getString("d_activation") + " is for the MLP discriminator; use "
+                    + "architecture: mlp or d_activation: leaky_relu");
+        }
+        if (conv && p.getString("g_activation").equals(TANH)) {
+            out.add("g_activation: tanh is for the MLP generator (the conv generator has ReLU); remove it or use "
+                    + "architecture: mlp");
+        }
+        if (p.getDouble("init_orthogonal") > 0 && p.getDouble("init_std") > 0) {
+            out.add("init_orthogonal and init_std are two initialisations of the same weights; set one of them "
+                    + "to 0");
+        }
+        if (conv && p.getDouble("init_orthogonal") > 0) {
+            out.add("init_orthogonal is for the MLP networks (the conv nets start from DCGAN's N(0, 0.02)); remove "
+                    + "it or use architecture: mlp");
         }
         if (conv && p.getBoolean("g_batchnorm")) {
             out.add("g_batchnorm is for the MLP generator (the conv generator always has batch norm); remove it "
@@ -211,9 +228,11 @@ record GanConfig(
                     + "for the conv nets, or architecture: mlp");
         }
         boolean maxout = p.getString("d_activation").equals(MAXOUT);
-        if (conv && (maxout || p.getBoolean("g_batchnorm"))) {
-            throw new IllegalArgumentException("d_activation: maxout and g_batchnorm are for the MLP networks; "
-                    + "this data gets the conv nets (shape " + shape.dims() + "): set architecture: mlp");
+        if (conv && (maxout || p.getBoolean("g_batchnorm") || p.getString("d_activation").equals(TANH)
+                || p.getString("g_activation").equals(TANH) || p.getDouble("init_orthogonal") > 0)) {
+            throw new IllegalArgumentException("d_activation: maxout or tanh, g_activation: tanh, g_batchnorm and "
+                    + "init_orthogonal are for the MLP networks; this data gets the conv nets (shape " + shape.dims()
+                    + "): set architecture: mlp");
         }
         List<Integer> dims = shape.dims();
         int hidden = p.getInt("hidden");
@@ -221,8 +240,9 @@ record GanConfig(
         return new GanConfig(objective, conv, p.getInt("latent_dim"),
                 orElse(p.getInt("hidden_g"), hidden), orElse(p.getInt("layers_g"), layers),
                 orElse(p.getInt("hidden_d"), hidden), orElse(p.getInt("layers_d"), layers),
-                maxout ? p.getInt("maxout_pieces") : 0, p.getString("d_activation").equals(RELU),
+                maxout ? p.getInt("maxout_pieces") : 0, p.getString("d_activation"), p.getString("g_activation"),
                 p.getBoolean("g_batchnorm"), p.getBoolean("g_batchnorm_per_slot"), (float) p.getDouble("init_std"),
+                (float) p.getDouble("init_orthogonal"),
                 p.getInt("channels"), (float) p.getDouble("lr_g"), (float) p.getDouble("lr_d"),
                 (float) p.getDouble("beta1"), (float) p.getDouble("beta2"), p.getInt("n_critic"),
                 (float) p.getDouble("gp_weight"), p.getBoolean("spectral_norm"), p.getInt("sn_iterations"),

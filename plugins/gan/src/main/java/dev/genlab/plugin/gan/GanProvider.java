@@ -94,9 +94,13 @@ public final class GanProvider implements ParadigmProvider {
                 .addInt("layers_g", 0, 0, 8, "generator MLP hidden layers (0: layers)").addedLater()
                 .addInt("hidden_d", 0, 0, 4096, "discriminator MLP width, units after maxout (0: hidden)").addedLater()
                 .addInt("layers_d", 0, 0, 8, "discriminator MLP hidden layers (0: layers)").addedLater()
-                .addChoice("d_activation", "leaky_relu", List.of("leaky_relu", GanConfig.RELU, GanConfig.MAXOUT),
-                        "discriminator units: LeakyReLU(0.2), ReLU, or (MLP) maxout over maxout_pieces linear pieces")
+                .addChoice("d_activation", "leaky_relu",
+                        List.of("leaky_relu", GanConfig.RELU, GanConfig.MAXOUT, GanConfig.TANH),
+                        "discriminator units: LeakyReLU(0.2), ReLU, or (MLP) maxout over maxout_pieces linear pieces "
+                                + "or tanh")
                 .addedLater()
+                .addChoice("g_activation", GanConfig.RELU, List.of(GanConfig.RELU, GanConfig.TANH),
+                        "hidden units of the MLP generator: ReLU or tanh").addedLater()
                 .addInt("maxout_pieces", 5, 2, 16, "linear pieces per maxout unit (d_activation: maxout)").addedLater()
                 .addBoolean("g_batchnorm", false,
                         "batch norm after every hidden linear layer of the MLP generator").addedLater()
@@ -106,6 +110,8 @@ public final class GanProvider implements ParadigmProvider {
                         + "pack slot's generated samples apart, as PacGAN's generator (run once per slot) does").addedLater()
                 .addDouble("init_std", 0.0, 0.0, 1.0,
                         "MLP weights drawn from N(0, init_std^2), biases 0 (0: fan-in defaults)").addedLater()
+                .addDouble("init_orthogonal", 0.0, 0.0, 10.0, "MLP weights drawn as random orthogonal matrices "
+                        + "times this gain, biases 0 (0: off; init_std then applies)").addedLater()
                 .addInt("packs_per_update", 0, 0, 1_000_000, "packs (samples if pack is 1) per side per update: "
                         + "pack x this many real rows of the batch and as many generated (0: all the batch holds)").addedLater()
                 .addBoolean("fresh_real_per_critic", false, "split the batch into n_critic disjoint slices, "

@@ -14,11 +14,12 @@ import dev.genlab.nn.Parameters;
  * The generator: z ~ N(0, I) (concatenated with the one-hot label when conditional) to one example.
  *
  * <ul>
- *   <li>MLP: {@code layers_g} hidden ReLU layers of width {@code hidden_g}, then a linear output (vectors) or
- *       tanh/sigmoid output (images, by {@code image_range}). Weights N(0, 2/fan_in) (He), the output's
- *       N(0, 1/fan_in), or all N(0, init_std²); biases 0. With {@code g_batchnorm} each hidden layer is
- *       linear (no bias), batch norm (gain 1, shift 0, as PyTorch's BatchNorm1d starts), ReLU: PacGAN's and
- *       VEEGAN's toy generator.</li>
+ *   <li>MLP: {@code layers_g} hidden ReLU (or, {@code g_activation: tanh}, tanh) layers of width
+ *       {@code hidden_g}, then a linear output (vectors) or tanh/sigmoid output (images, by
+ *       {@code image_range}). Weights N(0, 2/fan_in) (He), the output's N(0, 1/fan_in), or all N(0, init_std²),
+ *       or all random orthogonal × {@code init_orthogonal}; biases 0. With {@code g_batchnorm} each hidden
+ *       layer is linear (no bias), batch norm (gain 1, shift 0, as PyTorch's BatchNorm1d starts), then the
+ *       activation: PacGAN's and VEEGAN's toy generator.</li>
  *   <li>DCGAN-style conv (Radford et al. 2016) for H×W images with H, W divisible by 4: linear to
  *       2c×H/4×W/4, batch norm, ReLU, 4×4 stride-2 transposed conv to c×H/2×W/2, batch norm, ReLU,
  *       4×4 stride-2 transposed conv to C×H×W, tanh/sigmoid. Weights N(0, 0.02), BN scale N(1, 0.02).</li>
@@ -61,6 +62,8 @@ final class Generator {
     private final int w0;
     private final int outSize;
     private final String activation;
+    /** Hidden units of the MLP: tanh rather than ReLU. */
+    private final boolean tanh;
     private final Shape exampleShape;
     /** This network's scope: its trainable weights, in the order {@link #forward} indexes them. */
     final Parameters weights;
@@ -86,6 +89,7 @@ final class Generator {
         this.exampleShape = new Shape(shape);
         this.outSize = size;
         this.activation = dims.length == 1 ? "linear" : config.imageRange();
+        this.tanh = config.gActivation().equals(GanConfig.TANH);
         int in = config.latentDim() + (config.conditional() ? config.numClasses() : 0);
         if (conv) {
             outChannels = dims[0];
@@ -111,6 +115,7 @@ final class Generator {
             w0 = 0;
             int width = config.hiddenG();
             float std = config.initStd();
+            Init orthogonal = config.initOrthogonal() > 0 ? Init.orthogonal(config.initOrthogonal()) : null;
             fcWeight = new int[layers];
             fcBias = new int[layers];
             bnGain = new int[layers];
@@ -119,7 +124,7 @@ final class Generator {
             int fanIn = in;
             for (int l = 0; l < layers; l++) {
                 fcWeight[l] = weights.add("fc" + l + ".weight", new Shape(fanIn, width),
-                        Init.normal(std > 0 ? std : Math.sqrt(2.0 / fanIn)));
+                        orthogonal != null ? orthogonal : Init.normal(std > 0 ? std : Math.sqrt(2.0 / fanIn)));
                 if (mlpBatchNorm) {
                     // A bias before batch norm is cancelled by its mean subtraction: none, as in PacGAN's layers.
                     fcBias[l] = -1;
@@ -135,7 +140,7 @@ final class Generator {
                 fanIn = width;
             }
             outWeight = weights.add("out.weight", new Shape(fanIn, outSize),
-                    Init.normal(std > 0 ? std : Math.sqrt(1.0 / fanIn)));
+                    orthogonal != null ? orthogonal : Init.normal(std > 0 ? std : Math.sqrt(1.0 / fanIn)));
             outBias = weights.add("out.bias", new Shape(outSize), Init.zeros());
         }
     }
@@ -176,7 +181,7 @@ final class Generator {
                 } else {
                     pre = pre.add(w[fcBias[l]]);
                 }
-                a = Activation.relu(pre);
+                a = tanh ? Activation.tanh(pre) : Activation.relu(pre);
             }
             y = a.matMul(w[outWeight]).add(w[outBias]);
         }

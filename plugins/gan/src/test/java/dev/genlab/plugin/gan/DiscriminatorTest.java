@@ -61,6 +61,8 @@ class DiscriminatorTest {
                 new Case("maxout+all", points, merge(Map.of("hidden_d", 4, "layers_d", 2, "d_activation", "maxout",
                         "maxout_pieces", 2, "init_std", 0.3), ALL_FEATURES)),
                 new Case("relu", points, merge(mlp, Map.of("d_activation", "relu", "spectral_norm", true))),
+                new Case("tanh", points, merge(mlp, Map.of("d_activation", "tanh", "init_orthogonal", 1.4))),
+                new Case("tanh+all", points, merge(merge(mlp, ALL_FEATURES), Map.of("d_activation", "tanh"))),
                 new Case("conv", images, conv),
                 new Case("conv+relu", images, merge(conv, Map.of("d_activation", "relu"))),
                 new Case("conv+all", images, merge(conv, ALL_FEATURES)));

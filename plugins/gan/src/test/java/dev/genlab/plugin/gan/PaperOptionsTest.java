@@ -118,6 +118,49 @@ class PaperOptionsTest {
     }
 
     @Test
+    void unrolledDemosNetworksHaveTanhUnitsAndOrthogonalWeightsOfTheirGain() {
+        // The demo's G and D: tanh hidden units, every weight a random orthogonal matrix × 1.4, biases 0.
+        try (GanParadigm gan = points(Map.of("g_activation", "tanh", "d_activation", "tanh", "init_orthogonal", 1.4),
+                0)) {
+            // generator.fc0 is 4 × 16 (orthonormal rows), fc1 16 × 16, out 16 × 2 and the critic's out 16 × 1
+            // (orthonormal columns): the Gram matrix of the shorter side is 1.4² · I.
+            for (String name : List.of("generator.fc0.weight", "generator.fc1.weight", "generator.out.weight",
+                    "discriminator.fc0.weight", "discriminator.fc1.weight", "discriminator.out.weight")) {
+                NDArray w = gan.model.params.get(name);
+                long rows = w.getShape().get(0);
+                long cols = w.getShape().get(1);
+                NDArray gram = rows >= cols ? w.transpose().matMul(w) : w.matMul(w.transpose());
+                NDArray expected = manager.eye((int) Math.min(rows, cols)).mul(1.96f);
+                assertTrue(gram.sub(expected).abs().max().getFloat() < 1e-5f, name + ": " + gram);
+            }
+            for (String name : List.of("generator.fc0.bias", "discriminator.fc0.bias", "discriminator.out.bias")) {
+                assertEquals(0f, gan.model.params.get(name).abs().max().getFloat(), 0f, name);
+            }
+            // D on (1, 2) with pre-activations (1, −1): 10·tanh(1) + 100·tanh(−1) + 0.5; LeakyReLU would give −9.5.
+            NDArray[] d = new NDArray[] {manager.create(new float[] {1, -1, 0, 0}, new Shape(2, 2)),
+                manager.zeros(new Shape(2)), manager.create(new float[] {10, 100}, new Shape(2, 1)),
+                manager.create(new float[] {0.5f})};
+            try (GanParadigm one = points(Map.of("hidden_d", 2, "layers_d", 1, "d_activation", "tanh"), 0)) {
+                NDArray x = manager.create(new float[] {1, 2}, new Shape(1, 2));
+                assertEquals(10 * Math.tanh(1) - 100 * Math.tanh(1) + 0.5,
+                        one.model.discriminator.forward(d, x, null).logits.getFloat(), 1e-4);
+            }
+            // G: z = (1, 0, 0, 0) through one hidden layer of 2 tanh units with pre-activations (0.5, −2), then out.
+            try (GanParadigm one = points(Map.of("hidden_g", 2, "layers_g", 1, "g_activation", "tanh"), 0)) {
+                NDArray[] g = one.model.generator.weights.stored();
+                g[0].set(new float[] {0.5f, -2, 0, 0, 0, 0, 0, 0}); // fc0.weight 4 × 2
+                g[1].set(new float[] {0, 0});
+                g[2].set(new float[] {1, 0, 0, 3}); // out.weight 2 × 2
+                g[3].set(new float[] {0, 1});
+                NDArray z = manager.create(new float[] {1, 0, 0, 0}, new Shape(1, 4));
+                float[] y = one.model.generator.forward(g, z, null, Generator.Mode.EVAL).toFloatArray();
+                assertEquals(Math.tanh(0.5), y[0], 1e-5);
+                assertEquals(3 * Math.tanh(-2) + 1, y[1], 1e-5);
+            }
+        }
+    }
+
+    @Test
     void newOptionsTrainWithFiniteLossesAndConflictsFailWithAFix() {
         Random random = new Random(2);
         for (Map<String, Object> c : List.<Map<String, Object>>of(
@@ -127,6 +170,8 @@ class PaperOptionsTest {
                 Map.of("loss", "wgan_gp", "n_critic", 2, "fresh_real_per_critic", true, "d_activation", "maxout"),
                 Map.of("unroll_steps", 2, "unroll_real_term", true, "d_activation", "maxout", "g_batchnorm", true),
                 Map.of("unroll_steps", 2, "unroll_through", false, "unroll_real_term", true, "loss", "hinge"),
+                Map.of("unroll_steps", 2, "unroll_real_term", true, "loss", "minimax", "g_activation", "tanh",
+                        "d_activation", "tanh", "init_orthogonal", 1.4),
                 Map.of("ema_decay", 0.9, "lr_decay", "step", "lr_decay_steps", 1, "lr_decay_gamma", 0.5))) {
             try (GanParadigm gan = points(c, 3)) {
                 for (int s = 0; s < 3; s++) {
@@ -140,7 +185,8 @@ class PaperOptionsTest {
         }
         DataShape digits = DataShape.image(1, 8, 8, 0);
         for (Map<String, Object> bad : List.<Map<String, Object>>of(Map.of("d_activation", "maxout"),
-                Map.of("g_batchnorm", true))) {
+                Map.of("g_batchnorm", true), Map.of("d_activation", "tanh"), Map.of("g_activation", "tanh"),
+                Map.of("init_orthogonal", 1.4))) {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                     () -> Fixtures.create(manager, digits, bad, 0));
             assertTrue(e.getMessage().contains("architecture: mlp"), e.getMessage());
@@ -149,6 +195,9 @@ class PaperOptionsTest {
                 "unroll_real_term", true, "architecture", "conv", "d_activation", "maxout")));
         assertEquals(3, problems.size(), problems.toString());
         assertTrue(problems.get(2).contains("lr_decay_steps"), problems.toString());
+        problems = new GanProvider().validate(Fixtures.params(Map.of("init_orthogonal", 1.4, "init_std", 0.02)));
+        assertEquals(1, problems.size(), problems.toString());
+        assertTrue(problems.get(0).contains("set one of them to 0"), problems.toString());
     }
 
     @Test

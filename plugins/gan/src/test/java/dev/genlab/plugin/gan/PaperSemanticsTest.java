@@ -212,10 +212,19 @@ class PaperSemanticsTest {
 
     @Test
     void fullUnrolledObjectiveIsMetzFInValueAndGradient() {
+        // The plugin's default units, and the demo's networks: tanh in both (whose curvature the generator's
+        // gradient must carry through D's written-out weight gradient) with orthogonal weights of gain 1.4.
+        fullUnrolledObjectiveIsMetzF(Map.of());
+        fullUnrolledObjectiveIsMetzF(Map.of("d_activation", "tanh", "g_activation", "tanh", "init_orthogonal", 1.4));
+    }
+
+    private void fullUnrolledObjectiveIsMetzF(Map<String, Object> networks) {
         Random random = new Random(8);
         // Metz et al.'s reference trains G on −(unrolled D loss) = f: loss minimax, gradient through the unrolling.
-        try (GanParadigm gan = points(Map.of("loss", "minimax", "unroll_steps", 1, "unroll_real_term", true,
-                "lr_d", 0.1), 2)) {
+        Map<String, Object> p = new LinkedHashMap<>(Map.of("loss", "minimax", "unroll_steps", 1,
+                "unroll_real_term", true, "lr_d", 0.1));
+        p.putAll(networks);
+        try (GanParadigm gan = points(p, 2)) {
             for (int s = 0; s < 3; s++) {
                 Fixtures.step(gan, manager, Fixtures.ring(random, 16), new long[] {16, 2}, null); // moments ≠ 0
             }
@@ -232,7 +241,7 @@ class PaperSemanticsTest {
                     c.backward(loss);
                 }
                 double f = metzF(gan, stored, z, real, false);
-                assertEquals(f, loss.getFloat(), 1e-5 * Math.max(1, Math.abs(f)), "the loss is f at the unrolled D");
+                assertEquals(f, loss.getFloat(), 1e-5 * Math.max(1, Math.abs(f)), networks + ": the loss is f at the unrolled D");
 
                 NDArray[] direction = new NDArray[stored.length];
                 double analytic = 0;
@@ -245,7 +254,7 @@ class PaperSemanticsTest {
                 for (double h : new double[] {1e-5, 1e-4}) {
                     numeric = (metzF(gan, shifted(stored, direction, h), z, real, false)
                             - metzF(gan, shifted(stored, direction, -h), z, real, false)) / (2 * h);
-                    assertEquals(numeric, analytic, 1e-3 * Math.abs(numeric) + 1e-5, "df/dθ_G, h = " + h);
+                    assertEquals(numeric, analytic, 1e-3 * Math.abs(numeric) + 1e-5, networks + ": df/dθ_G, h = " + h);
                 }
                 // The real-data term alone moves with θ_G (through θ_D^1) by far more than that tolerance: a
                 // generator loss without it (the plugin before unroll_real_term) would fail the comparison.
@@ -254,7 +263,7 @@ class PaperSemanticsTest {
                         - metzF(gan, shifted(stored, direction, -h), z, real, true)) / (2 * h);
                 double fakeOnly = numeric - realPart;
                 assertTrue(Math.abs(fakeOnly - analytic) > 10 * (1e-3 * Math.abs(numeric) + 1e-5),
-                        "without the real term: " + fakeOnly + " vs f's " + numeric);
+                        networks + ": without the real term: " + fakeOnly + " vs f's " + numeric);
             }
         }
     }
