@@ -18,8 +18,8 @@ import dev.genlab.nn.Scalars;
  *
  * <ul>
  *   <li>Trunk: an MLP ({@code layers_d} × {@code hidden_d}) with LeakyReLU(0.2), ReLU (WGAN-GP's toy critic),
- *       tanh (the unrolled-GAN demo's) or maxout units (Goodfellow et al. 2013: each unit the maximum of {@code maxout_pieces} linear pieces,
- *       PacGAN's toy discriminator) for vectors, or DCGAN-style convolutions (4×4, stride 2,
+ *       tanh (the unrolled-GAN demo's) or maxout units (Goodfellow et al. 2013: each unit the maximum of
+ *       {@code maxout_pieces} linear pieces, PacGAN's toy discriminator) for vectors, or DCGAN-style convolutions (4×4, stride 2,
  *       padding 1: C→c→2c channels, H×W → H/4×W/4) with LeakyReLU(0.2) (or ReLU) and no normalisation for
  *       images (batch norm would make the gradient penalty ill-defined).</li>
  *   <li>Head: optional minibatch standard deviation (Karras et al. 2018: the mean over features of the
@@ -99,6 +99,8 @@ final class Discriminator {
             size *= d;
         }
         this.inDim = size;
+        // init_orthogonal replaces every MLP weight's Gaussian (minibatch and embedding weights keep theirs).
+        Init orthogonal = !conv && config.initOrthogonal() > 0 ? Init.orthogonal(config.initOrthogonal()) : null;
         if (conv) {
             int inChannels = packedDims[0];
             height = packedDims[1];
@@ -116,8 +118,7 @@ final class Discriminator {
             int fanIn = inDim;
             long outputs = (long) config.hiddenD() * Math.max(1, config.maxoutPieces());
             for (int l = 0; l < trunkLayers; l++) {
-                weights.add("fc" + l + ".weight", new Shape(fanIn, outputs), orthogonal(config) != null
-                        ? orthogonal(config)
+                weights.add("fc" + l + ".weight", new Shape(fanIn, outputs), orthogonal != null ? orthogonal
                         : Init.normal(config.initStd() > 0 ? config.initStd() : Math.sqrt(2.0 / fanIn)));
                 weights.add("fc" + l + ".bias", new Shape(outputs), Init.zeros());
                 fanIn = config.hiddenD();
@@ -134,8 +135,7 @@ final class Discriminator {
                 ? weights.add("minibatch.T", new Shape(features, (long) mbdKernels * mbdDim),
                         Init.normal(1 / Math.sqrt(features)))
                 : -1;
-        out = weights.add("out.weight", new Shape(headIn, 1), !conv && orthogonal(config) != null
-                ? orthogonal(config)
+        out = weights.add("out.weight", new Shape(headIn, 1), orthogonal != null ? orthogonal
                 : Init.normal(!conv && config.initStd() > 0 ? config.initStd() : 1 / Math.sqrt(headIn)));
         weights.add("out.bias", new Shape(1), Init.zeros());
         embed = classes > 0
@@ -382,11 +382,6 @@ final class Discriminator {
             }
         }
         return new Gradients(da.reshape(t.inputShape), grads);
-    }
-
-    /** @return the orthogonal initialiser of {@code init_orthogonal}, or null when that is off */
-    private static Init orthogonal(GanConfig config) {
-        return config.initOrthogonal() > 0 ? Init.orthogonal(config.initOrthogonal()) : null;
     }
 
     /** Routes each unit's upstream gradient to its largest piece (the argmax; ties have measure zero). */
