@@ -166,9 +166,9 @@ record GanConfig(
             out.add("g_batchnorm is for the MLP generator (the conv generator always has batch norm); remove it "
                     + "or use architecture: mlp");
         }
-        if (p.getBoolean("simultaneous_updates") && (p.getInt("n_critic") != 1 || unroll > 0)) {
+        if (p.getBoolean("simultaneous_updates") && p.getInt("n_critic") != 1) {
             out.add("simultaneous_updates: true takes one D and one G gradient on the same batch and z; it needs "
-                    + "n_critic: 1 and unroll_steps: 0");
+                    + "n_critic: 1");
         }
         if (p.getBoolean("g_batchnorm_per_slot") && !p.getBoolean("g_batchnorm")) {
             out.add("g_batchnorm_per_slot: true needs g_batchnorm: true (it says how the generator's batch norm "

@@ -105,7 +105,8 @@ public final class GanProvider implements ParadigmProvider {
                 .addBoolean("g_batchnorm", false,
                         "batch norm after every hidden linear layer of the MLP generator").addedLater()
                 .addBoolean("simultaneous_updates", false, "D's and G's gradients on the same batch and z, G's taken "
-                        + "against D before D's update, both applied together (PacGAN's and ALI's loop)").addedLater()
+                        + "against (or unrolled from) D before D's update, both applied together (PacGAN's and "
+                        + "ALI's loop; the unrolled GAN demo's)").addedLater()
                 .addBoolean("g_batchnorm_per_slot", false, "with pack > 1, g_batchnorm takes its statistics over each "
                         + "pack slot's generated samples apart, as PacGAN's generator (run once per slot) does").addedLater()
                 .addDouble("init_std", 0.0, 0.0, 1.0,

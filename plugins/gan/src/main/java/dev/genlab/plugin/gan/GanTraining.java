@@ -31,6 +31,8 @@ import java.util.Map;
  * <p>Unrolled GAN (Metz et al. 2017): for the generator update, the discriminator is advanced K Adam steps
  * ({@link Adam#step(Adam.State, NDArray[])}, from its current weights and moments, on the same real batch and
  * z) and the generator loss is taken against the unrolled copy, which is then discarded. With
+ * {@code simultaneous_updates} "current" is D before this step's update, as in the authors' demo, whose first
+ * unrolled step is D's own update. With
  * {@code unroll_through: true} the generator's gradient flows through all K updates (including how D would
  * react to G's change); with {@code false} the unrolled weights are constants (the cheaper surrogate). The
  * generator's loss against the unrolled D is its usual one on the generated batch; {@code unroll_real_term}
@@ -116,9 +118,10 @@ final class GanTraining {
                 NDArray real = rows(batch.data(), 0, plan.rows());
                 NDArray oh = onehot(rows(labels, 0, plan.rows()));
                 NDArray z = s.randomNormal(new Shape(real.getShape().get(0), config.latentDim()));
-                // The phase's scope holds D's arrays while it is open, so these copies are freed with it.
-                NDArray[] before = Arrays.stream(discriminator.weights.stored()).map(NDArray::duplicate)
-                        .toArray(NDArray[]::new);
+                // D's weights and Adam moments before its update: G trains against them, and with unrolling
+                // the unrolled steps start from them (the demo's first unrolled step is D's own update). The
+                // phase's scope holds D's arrays while it is open, so these copies are freed with it.
+                Adam.State before = copy(model.adamD.start());
                 float[] r = discriminatorStep(s, 0, real, oh, noise, z);
                 lossD = r[0];
                 dReal = r[1];
@@ -261,25 +264,25 @@ final class GanTraining {
 
     /**
      * @param z the latent codes, or null to draw fresh ones
-     * @param againstD D's weights to train against, or null for its current ones
+     * @param againstD D's weights and Adam moments to train against (and unroll from), or null for its current ones
      */
     private double generatorStep(NDManager s, NDArray real, NDArray onehot, float noise, NDArray z,
-            NDArray[] againstD) {
+            Adam.State againstD) {
         long n = real.getShape().get(0);
         if (z == null) {
             z = s.randomNormal(new Shape(n, config.latentDim()));
         }
         NDArray realIn = discriminatorInput(s, real, noise);
-        NDArray[] dw = againstD != null ? againstD : discriminator.weights.stored();
-        boolean unroll = config.unrollSteps() > 0;
-        if (unroll && !config.unrollThrough()) {
+        Adam.State d = againstD != null ? againstD : model.adamD.start();
+        if (config.unrollSteps() > 0 && !config.unrollThrough()) {
             NDArray fixedFake = generator.forward(generator.weights.stored(), z, onehot, Generator.Mode.TRAIN);
-            dw = unrollSurrogate(realIn, discriminatorInput(s, fixedFake, noise), onehot);
+            NDArray[] unrolled = unrollSurrogate(d, realIn, discriminatorInput(s, fixedFake, noise), onehot);
+            d = new Adam.State(unrolled, d.first(), d.second(), d.t());
         }
         NDArray[] gw = generator.weights.views(s);
         NDArray loss;
         try (GradientCollector collector = s.getEngine().newGradientCollector()) {
-            loss = generatorObjective(s, gw, dw, z, realIn, onehot, noise, Generator.Mode.TRAIN_UPDATE);
+            loss = generatorObjective(s, gw, d, z, realIn, onehot, noise, Generator.Mode.TRAIN_UPDATE);
             collector.backward(loss);
         }
         model.adamG.step(gradients(gw));
@@ -287,20 +290,21 @@ final class GanTraining {
     }
 
     /**
-     * The generator's loss for weights {@code gw}: against {@code dw}, or, with {@code unroll_through},
-     * against D unrolled from its current state on this very generated batch. With {@code unroll_real_term}
+     * The generator's loss for weights {@code gw}: against D's weights in {@code d}, or, with
+     * {@code unroll_through}, against D unrolled from state {@code d} on this very generated batch. With {@code unroll_real_term}
      * the unrolled loss is L_G(D_K(G(z))) − R(D_K(x)), R the real part of L_D ({@link Objective#realTerm}):
      * for {@code minimax} exactly Metz et al.'s f(θ_G, θ_D^K) = E log D_K(x) + E log(1 − D_K(G(z))), whose
      * first term depends on θ_G through θ_D^K when the gradient flows through the unrolled steps.
      */
-    NDArray generatorObjective(NDManager s, NDArray[] gw, NDArray[] dw, NDArray z, NDArray realIn, NDArray onehot,
+    NDArray generatorObjective(NDManager s, NDArray[] gw, Adam.State d0, NDArray z, NDArray realIn, NDArray onehot,
             float noise, Generator.Mode mode) {
         NDArray fake = generator.forward(gw, z, onehot, mode);
         NDArray fakeIn = discriminatorInput(s, fake, noise);
         if (probe != null) {
             probe.generatorUpdate(realIn, fakeIn);
         }
-        NDArray[] d = config.unrollSteps() > 0 && config.unrollThrough() ? unrollThrough(realIn, fakeIn, onehot) : dw;
+        NDArray[] d = config.unrollSteps() > 0 && config.unrollThrough() ? unrollThrough(d0, realIn, fakeIn, onehot)
+                : d0.params();
         Discriminator.Trace tf = discriminator.forward(d, fakeIn, onehot);
         if (config.featureMatching()) {
             // Salimans et al. 2016: ‖E f(x) − E f(G(z))‖² on D's last hidden features; real side constant.
@@ -315,9 +319,9 @@ final class GanTraining {
         return loss;
     }
 
-    /** K Adam steps of a detached copy of D with autograd; the result is constant for the generator. */
-    NDArray[] unrollSurrogate(NDArray realIn, NDArray fakeIn, NDArray onehot) {
-        Adam.State state = model.adamD.start();
+    /** K Adam steps of a detached copy of D from {@code from} with autograd; the result is constant for G. */
+    NDArray[] unrollSurrogate(Adam.State from, NDArray realIn, NDArray fakeIn, NDArray onehot) {
+        Adam.State state = from;
         for (int k = 0; k < config.unrollSteps(); k++) {
             NDArray[] views = new NDArray[state.params().length];
             for (int i = 0; i < views.length; i++) {
@@ -336,12 +340,12 @@ final class GanTraining {
     }
 
     /**
-     * K Adam steps of D written as differentiable operations of the generated input: D's weight gradients
-     * come from {@link Discriminator#backward}, so the generator loss on the result backpropagates through
-     * every unrolled update.
+     * K Adam steps of D from {@code from}, written as differentiable operations of the generated input: D's
+     * weight gradients come from {@link Discriminator#backward}, so the generator loss on the result
+     * backpropagates through every unrolled update.
      */
-    NDArray[] unrollThrough(NDArray realIn, NDArray fakeIn, NDArray onehot) {
-        Adam.State state = model.adamD.start();
+    NDArray[] unrollThrough(Adam.State from, NDArray realIn, NDArray fakeIn, NDArray onehot) {
+        Adam.State state = from;
         for (int k = 0; k < config.unrollSteps(); k++) {
             Scores scores = new Scores(state.params(), realIn, fakeIn, onehot);
             NDArray[] g = config.objective().discriminatorLossGradient(scores.real, scores.fake,
@@ -393,6 +397,16 @@ final class GanTraining {
             }
             return sum;
         }
+    }
+
+    /** @return a state whose arrays are copies, unaffected by later in-place updates of {@code state} */
+    private static Adam.State copy(Adam.State state) {
+        return new Adam.State(duplicate(state.params()), duplicate(state.first()), duplicate(state.second()),
+                state.t());
+    }
+
+    private static NDArray[] duplicate(NDArray[] arrays) {
+        return Arrays.stream(arrays).map(NDArray::duplicate).toArray(NDArray[]::new);
     }
 
     private static NDArray[] detach(NDArray[] arrays) {

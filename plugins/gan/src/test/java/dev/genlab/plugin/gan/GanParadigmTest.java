@@ -22,6 +22,7 @@ import dev.genlab.api.ParamSchema;
 import dev.genlab.api.ParamSpec;
 import dev.genlab.api.SampleRequest;
 import dev.genlab.api.Samples;
+import dev.genlab.nn.Adam;
 import dev.genlab.nn.Checkpoint;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -348,7 +349,7 @@ class GanParadigmTest {
                 NDArray z = s.randomNormal(new Shape(16, 4));
                 NDArray real = s.create(Fixtures.ring(random, 16), new Shape(16, 2));
                 NDArray[] stored = gan.model.generator.weights.stored();
-                NDArray[] dw = gan.model.discriminator.weights.stored();
+                Adam.State dw = gan.model.adamD.start();
                 NDArray[] gw = gan.model.generator.weights.views(s);
                 try (GradientCollector c = Engine.getInstance().newGradientCollector()) {
                     c.backward(gan.training.generatorObjective(s, gw, dw, z, real, null, 0f, Generator.Mode.TRAIN));
@@ -371,7 +372,7 @@ class GanParadigmTest {
 
                 // The surrogate (unrolled D held constant) misses D's response, so it must differ clearly.
                 NDArray fixed = gan.model.generator.forward(stored, z, null, Generator.Mode.TRAIN);
-                NDArray[] unrolled = gan.training.unrollSurrogate(real, fixed, null);
+                NDArray[] unrolled = gan.training.unrollSurrogate(gan.model.adamD.start(), real, fixed, null);
                 NDArray[] gs = gan.model.generator.weights.views(s);
                 try (GradientCollector c = Engine.getInstance().newGradientCollector()) {
                     NDArray fake = gan.model.generator.forward(gs, z, null, Generator.Mode.TRAIN);

@@ -6,7 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
 import dev.genlab.api.DataShape;
+import dev.genlab.nn.Adam;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -34,15 +36,85 @@ class SimultaneousUpdatesTest {
         assertTrue(apart > 1e-6, "alternating: G trains against the updated D, so D's rate shows: " + apart);
     }
 
+    /**
+     * The unrolled GAN demo (poolio/unrolled_gan) runs D's update and G's unrolled update in one session.run, so
+     * the unrolled D starts from D's weights and Adam moments before the step's update. The step's loss_g is
+     * then Metz et al.'s f at D unrolled from that state, on the step's own real and generated inputs; unrolled
+     * from D after its update (what alternating updates use), f is clearly another number.
+     */
     @Test
-    void simultaneousUpdatesNeedOneCriticStepAndNoUnrolling() {
-        for (Map<String, Object> bad : List.<Map<String, Object>>of(Map.of("n_critic", 2),
-                Map.of("unroll_steps", 2))) {
-            Map<String, Object> params = new LinkedHashMap<>(bad);
-            params.put("simultaneous_updates", true);
-            List<String> problems = new GanProvider().validate(Fixtures.params(params));
-            assertEquals(1, problems.size(), problems.toString());
-            assertTrue(problems.get(0).contains("needs n_critic: 1 and unroll_steps: 0"), problems.get(0));
+    void withUnrollingTheUnrolledDiscriminatorStartsFromItsStateBeforeTheStepsUpdate() {
+        try (NDManager manager = NDManager.newBaseManager();
+                GanParadigm gan = Fixtures.create(manager, DataShape.points(2), Map.of("simultaneous_updates", true,
+                        "loss", "minimax", "unroll_steps", 2, "unroll_real_term", true, "lr_d", 0.05, "hidden", 16,
+                        "layers", 2, "latent_dim", 2), 5)) {
+            Random random = new Random(9);
+            Fixtures.step(gan, manager, Fixtures.ring(random, 32), new long[] {32, 2}, null); // moments ≠ 0
+            Adam.State before = copy(manager, gan.model.adamD.start());
+            GeneratorInputs in = new GeneratorInputs();
+            gan.training.probe = in;
+            double lossG = Fixtures.step(gan, manager, Fixtures.ring(random, 32), new long[] {32, 2}, null)
+                    .get("loss_g");
+            gan.training.probe = null;
+
+            double fromBefore = metzF(gan, before, in);
+            assertEquals(fromBefore, lossG, 1e-5 * Math.max(1, Math.abs(fromBefore)), "f unrolled from D before");
+            double fromAfter = metzF(gan, gan.model.adamD.start(), in);
+            assertTrue(Math.abs(fromAfter - lossG) > 1e-3, "unrolled from D after its update: " + fromAfter
+                    + " vs the step's " + lossG);
+        }
+    }
+
+    @Test
+    void simultaneousUpdatesNeedOneCriticStep() {
+        Map<String, Object> params = new LinkedHashMap<>(Map.of("n_critic", 2, "simultaneous_updates", true));
+        List<String> problems = new GanProvider().validate(Fixtures.params(params));
+        assertEquals(1, problems.size(), problems.toString());
+        assertTrue(problems.get(0).contains("needs n_critic: 1"), problems.get(0));
+        assertEquals(List.of(), new GanProvider().validate(Fixtures.params(Map.of("unroll_steps", 2,
+                "simultaneous_updates", true))), "unrolling is allowed");
+    }
+
+    /** f = E log D_K(x) + E log(1 − D_K(G(z))) with D_K K Adam steps from {@code from} on the recorded inputs. */
+    private static double metzF(GanParadigm gan, Adam.State from, GeneratorInputs in) {
+        try (NDManager s = gan.model.open()) {
+            NDArray real = s.create(in.real, in.shape);
+            NDArray fake = s.create(in.fake, in.shape);
+            NDArray[] d = gan.training.unrollThrough(from, real, fake, null);
+            NDArray loss = Objective.MINIMAX.generatorLoss(gan.model.discriminator.forward(d, fake, null).logits)
+                    .sub(Objective.MINIMAX.realTerm(gan.model.discriminator.forward(d, real, null).logits, 0f));
+            return loss.getFloat();
+        }
+    }
+
+    private static Adam.State copy(NDManager manager, Adam.State state) {
+        return new Adam.State(copy(manager, state.params()), copy(manager, state.first()),
+                copy(manager, state.second()), state.t());
+    }
+
+    private static NDArray[] copy(NDManager manager, NDArray[] arrays) {
+        NDArray[] out = new NDArray[arrays.length];
+        for (int i = 0; i < arrays.length; i++) {
+            out[i] = manager.create(arrays[i].toFloatArray(), arrays[i].getShape());
+        }
+        return out;
+    }
+
+    /** The real and generated inputs of the step's generator loss, as values. */
+    private static final class GeneratorInputs implements GanTraining.Probe {
+        float[] real;
+        float[] fake;
+        Shape shape;
+
+        @Override
+        public void discriminatorUpdate(int critic, NDArray realIn, NDArray fakeIn) {
+        }
+
+        @Override
+        public void generatorUpdate(NDArray realIn, NDArray fakeIn) {
+            real = realIn.toFloatArray();
+            fake = fakeIn.toFloatArray();
+            shape = realIn.getShape();
         }
     }
 
