@@ -29,14 +29,13 @@ import java.util.Map;
  * are means over the step's critic updates, measured before each update.
  *
  * <p>Unrolled GAN (Metz et al. 2017): for the generator update, the discriminator is advanced K Adam steps
- * ({@link Adam#step(Adam.State, NDArray[])}, from its current weights and moments, on the same real batch and
- * z) and the generator loss is taken against the unrolled copy, which is then discarded. With
- * {@code simultaneous_updates} "current" is D before this step's update, as in the authors' demo, whose first
- * unrolled step is D's own update. With
- * {@code unroll_through: true} the generator's gradient flows through all K updates (including how D would
- * react to G's change); with {@code false} the unrolled weights are constants (the cheaper surrogate). The
- * generator's loss against the unrolled D is its usual one on the generated batch; {@code unroll_real_term}
- * adds the real-data term of Metz et al.'s f, which through the unrolled weights also depends on G.
+ * ({@link Adam#step(Adam.State, NDArray[])}, from its current weights and moments, on the same real batch and z) and
+ * the generator loss is taken against the unrolled copy, which is then discarded; with {@code simultaneous_updates},
+ * "current" is D before this step's update, as in the authors' demo, whose first unrolled step is D's own update.
+ * With {@code unroll_through: true} the generator's gradient flows through all K updates (including how D would react
+ * to G's change); with {@code false} the unrolled weights are constants (the cheaper surrogate). The generator's loss
+ * against the unrolled D is its usual one on the generated batch; {@code unroll_real_term} adds the real-data term of
+ * Metz et al.'s f, which through the unrolled weights also depends on G.
  */
 final class GanTraining {
 
@@ -290,11 +289,12 @@ final class GanTraining {
     }
 
     /**
-     * The generator's loss for weights {@code gw}: against D's weights in {@code d}, or, with
-     * {@code unroll_through}, against D unrolled from state {@code d} on this very generated batch. With {@code unroll_real_term}
-     * the unrolled loss is L_G(D_K(G(z))) − R(D_K(x)), R the real part of L_D ({@link Objective#realTerm}):
-     * for {@code minimax} exactly Metz et al.'s f(θ_G, θ_D^K) = E log D_K(x) + E log(1 − D_K(G(z))), whose
-     * first term depends on θ_G through θ_D^K when the gradient flows through the unrolled steps.
+     * The generator's loss for weights {@code gw}: against D's weights in {@code d0}, or, with
+     * {@code unroll_through}, against D unrolled from state {@code d0} on this very generated batch. With
+     * {@code unroll_real_term} the unrolled loss is L_G(D_K(G(z))) − R(D_K(x)), R the real part of L_D
+     * ({@link Objective#realTerm}): for {@code minimax} exactly Metz et al.'s f(θ_G, θ_D^K) = E log D_K(x) + E
+     * log(1 − D_K(G(z))), whose first term depends on θ_G through θ_D^K when the gradient flows through the unrolled
+     * steps.
      */
     NDArray generatorObjective(NDManager s, NDArray[] gw, Adam.State d0, NDArray z, NDArray realIn, NDArray onehot,
             float noise, Generator.Mode mode) {
