@@ -19,9 +19,9 @@ import dev.genlab.nn.Scalars;
  * <ul>
  *   <li>Trunk: an MLP ({@code layers_d} × {@code hidden_d}) with LeakyReLU(0.2), ReLU (WGAN-GP's toy critic),
  *       tanh (the unrolled-GAN demo's) or maxout units (Goodfellow et al. 2013: each unit the maximum of
- *       {@code maxout_pieces} linear pieces, PacGAN's toy discriminator) for vectors, or DCGAN-style convolutions (4×4, stride 2,
- *       padding 1: C→c→2c channels, H×W → H/4×W/4) with LeakyReLU(0.2) (or ReLU) and no normalisation for
- *       images (batch norm would make the gradient penalty ill-defined).</li>
+ *       {@code maxout_pieces} linear pieces, PacGAN's toy discriminator) for vectors, or DCGAN-style
+ *       convolutions (4×4, stride 2, padding 1: C→c→2c channels, H×W → H/4×W/4) with LeakyReLU(0.2) (or
+ *       ReLU) and no normalisation for images (batch norm would make the gradient penalty ill-defined).</li>
  *   <li>Head: optional minibatch standard deviation (Karras et al. 2018: the mean over features of the
  *       per-feature std across the batch, appended as one feature) and minibatch discrimination
  *       (Salimans et al. 2016: M = hT reshaped to A kernels × C dims, o_ia = mean_{j≠i}

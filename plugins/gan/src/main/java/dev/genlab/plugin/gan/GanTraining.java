@@ -275,8 +275,7 @@ final class GanTraining {
         Adam.State d = againstD != null ? againstD : model.adamD.start();
         if (config.unrollSteps() > 0 && !config.unrollThrough()) {
             NDArray fixedFake = generator.forward(generator.weights.stored(), z, onehot, Generator.Mode.TRAIN);
-            NDArray[] unrolled = unrollSurrogate(d, realIn, discriminatorInput(s, fixedFake, noise), onehot);
-            d = new Adam.State(unrolled, d.first(), d.second(), d.t());
+            d = unrollSurrogate(d, realIn, discriminatorInput(s, fixedFake, noise), onehot);
         }
         NDArray[] gw = generator.weights.views(s);
         NDArray loss;
@@ -319,8 +318,12 @@ final class GanTraining {
         return loss;
     }
 
-    /** K Adam steps of a detached copy of D from {@code from} with autograd; the result is constant for G. */
-    NDArray[] unrollSurrogate(Adam.State from, NDArray realIn, NDArray fakeIn, NDArray onehot) {
+    /**
+     * K Adam steps of a detached copy of D from {@code from} with autograd.
+     *
+     * @return the unrolled state (weights and moments), constant for the generator
+     */
+    Adam.State unrollSurrogate(Adam.State from, NDArray realIn, NDArray fakeIn, NDArray onehot) {
         Adam.State state = from;
         for (int k = 0; k < config.unrollSteps(); k++) {
             NDArray[] views = new NDArray[state.params().length];
@@ -336,7 +339,7 @@ final class GanTraining {
             state = model.adamD.step(new Adam.State(views, state.first(), state.second(), state.t()), gradients(views));
             state = new Adam.State(detach(state.params()), detach(state.first()), detach(state.second()), state.t());
         }
-        return state.params();
+        return state;
     }
 
     /**

@@ -372,7 +372,8 @@ class GanParadigmTest {
 
                 // The surrogate (unrolled D held constant) misses D's response, so it must differ clearly.
                 NDArray fixed = gan.model.generator.forward(stored, z, null, Generator.Mode.TRAIN);
-                NDArray[] unrolled = gan.training.unrollSurrogate(gan.model.adamD.start(), real, fixed, null);
+                NDArray[] unrolled = gan.training.unrollSurrogate(gan.model.adamD.start(), real, fixed, null)
+                        .params();
                 NDArray[] gs = gan.model.generator.weights.views(s);
                 try (GradientCollector c = Engine.getInstance().newGradientCollector()) {
                     NDArray fake = gan.model.generator.forward(gs, z, null, Generator.Mode.TRAIN);

@@ -298,8 +298,8 @@ class PaperSemanticsTest {
                 try (NDManager s = gan.model.open()) {
                     NDArray z = s.randomNormal(new Shape(2, 4));
                     NDArray real = s.create(new float[] {1, 0, 1, 0}, new Shape(2, 2));
-                    float loss = gan.training.generatorObjective(s, gan.model.generator.weights.views(s), gan.model.adamD.start(), z, real,
-                            null, 0f, Generator.Mode.TRAIN).getFloat();
+                    float loss = gan.training.generatorObjective(s, gan.model.generator.weights.views(s),
+                            gan.model.adamD.start(), z, real, null, 0f, Generator.Mode.TRAIN).getFloat();
                     // Without the real term the loss is f's fake part alone, log(1 − σ(−0.62)) = −0.43045.
                     assertEquals(realTerm ? -0.95971f : -0.43045f, loss, 2e-5f, "unroll_real_term " + realTerm);
                 }
