@@ -119,13 +119,22 @@ record GanConfig(
     }
 
     /**
-     * The rules between parameters that hold whatever the data; {@link GanProvider#validate} reports them
-     * before training and {@link #from} enforces them.
+     * The rules between parameters; {@link GanProvider#validate} reports them before training, taking the conv
+     * nets only for {@code architecture: conv}, and {@link #from} enforces them with the nets {@code auto} picks
+     * for the data.
      *
      * @param p validated, defaulted parameters
      * @return one message per broken rule
      */
     static List<String> problems(Params p) {
+        return problems(p, p.getString("architecture").equals("conv"));
+    }
+
+    /**
+     * @param conv whether the conv nets are built: {@code architecture: conv}, or {@code auto} on images, which
+     *     only {@link #from} knows
+     */
+    private static List<String> problems(Params p, boolean conv) {
         List<String> out = new ArrayList<>();
         Objective objective = Objective.of(p.getString("loss"));
         if (p.getDouble("label_smoothing") > 0 && !objective.hasTargets()) {
@@ -141,11 +150,10 @@ record GanConfig(
             out.add("unroll_steps > 0 with loss: wgan_gp would need third-order gradients; unroll a "
                     + "non-saturating, minimax, hinge or lsgan GAN instead");
         }
-        if (unroll > 0 && p.getBoolean("unroll_through") && p.getString("architecture").equals("conv")) {
+        if (unroll > 0 && p.getBoolean("unroll_through") && conv) {
             out.add("unroll_through: true needs the MLP discriminator (its weight gradients are written out as "
                     + "differentiable operations); set unroll_through: false for the conv nets, or architecture: mlp");
         }
-        boolean conv = p.getString("architecture").equals("conv");
         if (conv && (p.getString("d_activation").equals(MAXOUT) || p.getString("d_activation").equals(TANH))) {
             out.add("d_activation: " + p.getString("d_activation") + " is for the MLP discriminator; use "
                     + "architecture: mlp or d_activation: leaky_relu");
@@ -192,10 +200,6 @@ record GanConfig(
      * @throws IllegalArgumentException if the parameters contradict each other or the data
      */
     static GanConfig from(Params p, DataShape shape) {
-        List<String> problems = problems(p);
-        if (!problems.isEmpty()) {
-            throw new IllegalArgumentException(problems.get(0));
-        }
         Objective objective = Objective.of(p.getString("loss"));
         String architecture = p.getString("architecture");
         boolean divisible = shape.isImage() && shape.dims().get(1) % 4 == 0 && shape.dims().get(2) % 4 == 0;
@@ -214,6 +218,14 @@ record GanConfig(
             default:
                 conv = divisible;
         }
+        List<String> problems = problems(p, conv);
+        if (!problems.isEmpty()) {
+            String picked = conv && !architecture.equals("conv")
+                    ? " (architecture: " + architecture + " picks the conv nets for this data's shape " + shape.dims()
+                            + ")"
+                    : "";
+            throw new IllegalArgumentException(problems.get(0) + picked);
+        }
         float smoothing = (float) p.getDouble("label_smoothing");
         boolean conditional = p.getBoolean("conditional");
         if (conditional && !shape.labelled()) {
@@ -222,18 +234,7 @@ record GanConfig(
         int pack = p.getInt("pack");
         int unroll = p.getInt("unroll_steps");
         boolean through = p.getBoolean("unroll_through");
-        if (unroll > 0 && through && conv) {
-            throw new IllegalArgumentException("unroll_through: true needs the MLP discriminator (its weight "
-                    + "gradients are written out as differentiable operations); set unroll_through: false "
-                    + "for the conv nets, or architecture: mlp");
-        }
         boolean maxout = p.getString("d_activation").equals(MAXOUT);
-        if (conv && (maxout || p.getBoolean("g_batchnorm") || p.getString("d_activation").equals(TANH)
-                || p.getString("g_activation").equals(TANH) || p.getDouble("init_orthogonal") > 0)) {
-            throw new IllegalArgumentException("d_activation: maxout or tanh, g_activation: tanh, g_batchnorm and "
-                    + "init_orthogonal are for the MLP networks; this data gets the conv nets (shape " + shape.dims()
-                    + "): set architecture: mlp");
-        }
         List<Integer> dims = shape.dims();
         int hidden = p.getInt("hidden");
         int layers = p.getInt("layers");

@@ -186,10 +186,12 @@ class PaperOptionsTest {
         DataShape digits = DataShape.image(1, 8, 8, 0);
         for (Map<String, Object> bad : List.<Map<String, Object>>of(Map.of("d_activation", "maxout"),
                 Map.of("g_batchnorm", true), Map.of("d_activation", "tanh"), Map.of("g_activation", "tanh"),
-                Map.of("init_orthogonal", 1.4))) {
+                Map.of("init_orthogonal", 1.4), Map.of("unroll_steps", 1, "unroll_through", true))) {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                     () -> Fixtures.create(manager, digits, bad, 0));
             assertTrue(e.getMessage().contains("architecture: mlp"), e.getMessage());
+            assertTrue(e.getMessage().contains("auto picks the conv nets for this data's shape [1, 8, 8]"),
+                    e.getMessage());
         }
         List<String> problems = new GanProvider().validate(Fixtures.params(Map.of("lr_decay", "linear",
                 "unroll_real_term", true, "architecture", "conv", "d_activation", "maxout")));
