@@ -291,9 +291,9 @@ final class GanTraining {
      * The generator's loss for weights {@code gw}: against D's weights in {@code d0}, or, with
      * {@code unroll_through}, against D unrolled from state {@code d0} on this very generated batch. With
      * {@code unroll_real_term} the unrolled loss is L_G(D_K(G(z))) − R(D_K(x)), R the real part of L_D
-     * ({@link Objective#realTerm}): for {@code minimax} exactly Metz et al.'s f(θ_G, θ_D^K) = E log D_K(x) + E
-     * log(1 − D_K(G(z))), whose first term depends on θ_G through θ_D^K when the gradient flows through the unrolled
-     * steps.
+     * ({@link Objective#realTerm}): for {@code minimax} exactly Metz et al.'s
+     * f(θ_G, θ_D^K) = E log D_K(x) + E log(1 − D_K(G(z))), whose first term depends on θ_G through θ_D^K when the
+     * gradient flows through the unrolled steps.
      */
     NDArray generatorObjective(NDManager s, NDArray[] gw, Adam.State d0, NDArray z, NDArray realIn, NDArray onehot,
             float noise, Generator.Mode mode) {
